@@ -1,5 +1,6 @@
 // `waf`: the one command-line entry point of workload-waf. Each subcommand lives in cli/commands/.
 import { Command } from "commander";
+import { serveCommand } from "./commands/serve";
 
 declare const WAF_VERSION: string;
 
@@ -7,6 +8,13 @@ const program = new Command()
   .name("waf")
   .description("workload-waf: a WebAssembly WAF for Envoy that runs the OWASP Core Rule Set in-process")
   .version(typeof WAF_VERSION === "string" ? WAF_VERSION : "dev")
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addCommand(serveCommand());
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Errors at the boundary reach the user as one clear line, not a stack trace.
+  process.stderr.write(`waf: ${(err as Error).message}\n`);
+  process.exit(1);
+}
