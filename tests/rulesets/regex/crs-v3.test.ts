@@ -1,0 +1,2 @@
+import { crsSuite } from "./crs-suite";
+crsSuite("v3.3.4");

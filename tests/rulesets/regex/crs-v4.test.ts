@@ -1,0 +1,2 @@
+import { crsSuite } from "./crs-suite";
+crsSuite("v4.28.0");
