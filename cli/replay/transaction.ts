@@ -63,13 +63,9 @@ export function replay(plugin: WasmPlugin, tx: RecordedTransaction, requestId: s
   );
   const stopped = () => outcome.reset !== null || stream.localReplySent;
 
-  const requestHeaders: HeaderList = [[":authority", ""], [":path", tx.uri], [":method", tx.method], [":scheme", "http"]];
-  for (const [k, v] of tx.headers) {
-    const name = latin1(k).toLowerCase();
-    if (name === "host") requestHeaders[0]![1] = latin1(v);
-    else requestHeaders.push([name, latin1(v)]);
-  }
-  requestHeaders.push(["x-request-id", requestId]);
+  // The request as the HTTP/1 codec parsed it; the host applies Envoy's connection-manager normalization.
+  const requestHeaders: HeaderList = [[":method", tx.method], [":path", tx.uri]];
+  for (const [k, v] of tx.headers) requestHeaders.push([latin1(k), latin1(v)]);
 
   stream.decodeHeaders(requestHeaders, tx.body.length === 0);
   for (let off = 0; off < tx.body.length && !stopped(); off += CHUNK) {

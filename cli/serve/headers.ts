@@ -9,19 +9,18 @@ const HOP_BY_HOP = new Set([
   "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade", "trailer",
 ]);
 
-export function isHopByHop(name: string): boolean {
+function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(name.toLowerCase());
 }
 
-/** Request headers as Envoy's HTTP/1 codec presents them: pseudo-headers first, `host` folded into `:authority`. */
-export function requestHeaderList(method: string, path: string, rawHeaders: string[], scheme: string): HeaderList {
-  const list: HeaderList = [[":authority", ""], [":path", path], [":method", method], [":scheme", scheme]];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
-    const value = rawHeaders[i + 1]!;
-    if (name === "host") list[0]![1] = value;
-    else if (!isHopByHop(name)) list.push([name, value]);
-  }
+/**
+ * The request line and headers as the HTTP/1 codec parsed them. The host applies what Envoy's connection
+ * manager does next (Host → :authority, :scheme, x-forwarded-proto, x-request-id, hop-by-hop headers removed),
+ * so that behaviour lives in one place, the host.
+ */
+export function requestHeaderList(method: string, path: string, rawHeaders: string[]): HeaderList {
+  const list: HeaderList = [[":method", method], [":path", path]];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) list.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
   return list;
 }
 

@@ -6,7 +6,7 @@ import http from "node:http";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
 import type { HeaderList, HttpStream, StreamSink, WasmPlugin } from "../../proxy-wasm-host/index";
-import { getHeader, requestHeaderList, responseHeaderList, toNodeHeaders } from "./headers";
+import { requestHeaderList, responseHeaderList, toNodeHeaders } from "./headers";
 
 export interface ProxyOptions {
   plugin: WasmPlugin;
@@ -115,12 +115,10 @@ class Exchange implements StreamSink {
 
   start(): void {
     const { req, res } = this;
-    const headers = requestHeaderList(req.method ?? "GET", req.url ?? "/", req.rawHeaders, "http");
-    // As Envoy's connection manager does before any filter runs: every request carries an x-request-id
-    // (kept when the client sent one, as for internal traffic), and x-forwarded-proto.
-    this.requestId = getHeader(headers, "x-request-id") || randomUUID();
-    if (!getHeader(headers, "x-request-id")) headers.push(["x-request-id", this.requestId]);
-    if (!getHeader(headers, "x-forwarded-proto")) headers.push(["x-forwarded-proto", "http"]);
+    const headers = requestHeaderList(req.method ?? "GET", req.url ?? "/", req.rawHeaders);
+    // Every request gets an id: the client's x-request-id when it sent one (as Envoy keeps it for internal
+    // traffic), else a fresh UUID, which the host adds as x-request-id as Envoy's connection manager does.
+    this.requestId = (req.headers["x-request-id"] as string | undefined) || randomUUID();
 
     const socket = req.socket;
     this.stream = this.opts.plugin.createStream(
@@ -235,8 +233,6 @@ class Exchange implements StreamSink {
     // A reply sent before the client finished its request body (a local reply) ends the connection, as
     // Envoy does: the unread rest of the body cannot be trusted to frame the next request.
     if (!this.requestComplete) flat.push("connection", "close");
-    if (this.stream.localReplySent && this.upstreamRes) this.upstreamRes.destroy();
-    if (this.stream.localReplySent && this.upstreamReq && !this.upstreamRes) this.upstreamReq.destroy();
     res.writeHead(this.status, flat);
     if (endOfStream) res.end();
   }
@@ -258,6 +254,12 @@ class Exchange implements StreamSink {
     if (res.destroyed || res.writableEnded) return;
     res.addTrailers(trailers);
     res.end();
+  }
+
+  /** The filter replied locally after the request had started upstream: Envoy resets the upstream request. */
+  upstreamReset(): void {
+    this.upstreamReq?.destroy();
+    this.upstreamRes?.destroy();
   }
 
   reset(reason: string): void {

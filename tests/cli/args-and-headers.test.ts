@@ -25,12 +25,9 @@ test("parseByteSize understands k and m suffixes", () => {
   assert.equal(parseByteSize("2MiB"), 2 * 1024 * 1024);
 });
 
-test("request headers are presented as Envoy's HTTP/1 codec does", () => {
-  const list = requestHeaderList("POST", "/a?b=1", ["Host", "example.com", "X-A", "1", "Connection", "keep-alive", "x-a", "2", "Transfer-Encoding", "chunked"], "http");
-  assert.deepEqual(list, [
-    [":authority", "example.com"], [":path", "/a?b=1"], [":method", "POST"], [":scheme", "http"],
-    ["x-a", "1"], ["x-a", "2"],
-  ]);
+test("request headers are handed over as the HTTP/1 codec parsed them, order and duplicates kept", () => {
+  const list = requestHeaderList("POST", "/a?b=1", ["Host", "example.com", "X-A", "1", "x-a", "2"]);
+  assert.deepEqual(list, [[":method", "POST"], [":path", "/a?b=1"], ["Host", "example.com"], ["X-A", "1"], ["x-a", "2"]]);
 });
 
 test("response headers start with :status and drop hop-by-hop headers", () => {

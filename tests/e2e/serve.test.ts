@@ -105,7 +105,7 @@ test("headers reach the upstream byte-exact: duplicates, empty values, non-ASCII
   const res = await request({
     path: "/headers",
     headers: [
-      ["X-Dup", "a"], ["X-Dup", "b"], ["X-Empty", ""], ["X-Bytes", "caf\u00e9\u00ff"], ["X-Utf8", utf8AsBytes],
+      ["Host", `127.0.0.1:${waf.port}`], ["X-Dup", "a"], ["X-Dup", "b"], ["X-Empty", ""], ["X-Bytes", "caf\u00e9\u00ff"], ["X-Utf8", utf8AsBytes],
     ].flat() as unknown as http.OutgoingHttpHeaders,
   });
   assert.equal(res.status, 200);
