@@ -16,7 +16,7 @@ describe("SecDefaultAction inheritance (ModSecurity v3)", () => {
     'SecRule ARGS "@rx a" "id:4,phase:1,block,t:none"', // phase 1 default: pass
     'SecRule ARGS "@rx a" "id:5,phase:3,block,nolog"', // no default for phase 3
     'SecRule ARGS "@rx a" "id:6,phase:2,deny,chain,t:trim"',
-    '    SecRule ARGS_NAMES "@rx b" "t:length"', // links get the defaults' t: too
+    '    SecRule ARGS_NAMES "@rx b" "t:length,chain"', // links get the defaults' t: too
     '    SecRule ARGS_NAMES "@rx b" "t:none"',
   ].join("\n");
   const r = parseOk(text);
