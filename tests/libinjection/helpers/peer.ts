@@ -1,0 +1,59 @@
+/**
+ * The ModSecurity v3 peer: builds tests/peers/modsecurity-libinjection/harness.cc against the system's
+ * libmodsecurity (Debian libmodsecurity3 + libmodsecurity-dev) into os.tmpdir(), cached by source hash, and runs
+ * batches of inputs through it (one process, one transaction per input).
+ */
+import { createHash } from "node:crypto";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT } from "./wasm";
+
+const SOURCE = join(REPO_ROOT, "tests/peers/modsecurity-libinjection/harness.cc");
+export const MODSEC_HEADER = "/usr/include/modsecurity/modsecurity.h";
+
+export function peerAvailable(): boolean {
+  return existsSync(MODSEC_HEADER);
+}
+
+export function buildPeer(): string {
+  const src = readFileSync(SOURCE);
+  const h = createHash("sha256").update(src).digest("hex").slice(0, 16);
+  const dir = join(tmpdir(), "workload-waf-libinjection");
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `modsec-peer-${h}`);
+  if (existsSync(out)) return out;
+  const tmp = `${out}.${process.pid}.tmp`;
+  execFileSync("g++", ["-O2", "-std=c++17", SOURCE, "-o", tmp, "-lmodsecurity"], { stdio: ["ignore", "ignore", "pipe"] });
+  renameSync(tmp, out);
+  return out;
+}
+
+export interface PeerResult {
+  sqli: boolean;
+  fingerprint: string;
+  xss: boolean;
+  /** libinjection_sqli() / libinjection_xss() called directly in the same process (cross-check). */
+  directSqli: boolean;
+  directFingerprint: string;
+  directXss: boolean;
+}
+
+export function runPeer(exe: string, inputs: Uint8Array[]): PeerResult[] {
+  const parts: Buffer[] = [];
+  for (const v of inputs) {
+    const hdr = Buffer.alloc(4);
+    hdr.writeUInt32LE(v.length);
+    parts.push(hdr, Buffer.from(v.buffer, v.byteOffset, v.length));
+  }
+  const r = spawnSync(exe, [], { input: Buffer.concat(parts), maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`peer exited ${r.status}: ${r.stderr?.toString()}`);
+  const lines = r.stdout.toString("latin1").split("\n");
+  lines.pop();
+  if (lines.length !== inputs.length) throw new Error(`peer answered ${lines.length} of ${inputs.length} inputs`);
+  return lines.map((l) => {
+    const [s, fp, x, ds, dfp, dx] = l.split("\t");
+    return { sqli: s === "1", fingerprint: fp ?? "", xss: x === "1", directSqli: ds === "1", directFingerprint: dfp ?? "", directXss: dx === "1" };
+  });
+}
