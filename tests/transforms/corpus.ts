@@ -4,25 +4,14 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parse } from "yaml";
-import { repoRoot } from "../peers/modsecurity-transforms/build";
+import { sharedDir } from "../support/paths";
+export { rng } from "../support/prng";
 
-export const sharedDir = resolve(process.env.WAF_SHARED_DIR ?? join(repoRoot, "../shared"));
 
 const b = (s: string): Uint8Array => Buffer.from(s, "latin1");
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SKIP_KEYS = new Set([
   "dest_addr", "port", "method", "protocol", "version", "test_title", "desc", "rule_id", "status",

@@ -3,31 +3,20 @@
  * libmodsecurity (Debian libmodsecurity3 + libmodsecurity-dev) into os.tmpdir(), cached by source hash, and runs
  * batches of inputs through it (one process, one transaction per input).
  */
-import { createHash } from "node:crypto";
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { REPO_ROOT } from "./wasm";
+import { buildNative, nativeUnavailable } from "../../support/build-native";
+import { repoRoot } from "../../support/paths";
 
-const SOURCE = join(REPO_ROOT, "tests/peers/modsecurity-libinjection/harness.cc");
-export const MODSEC_HEADER = "/usr/include/modsecurity/modsecurity.h";
+const SOURCE = join(repoRoot, "tests/peers/modsecurity-libinjection/harness.cc");
 
-export function peerAvailable(): boolean {
-  return existsSync(MODSEC_HEADER);
+/** Why the libmodsecurity peer cannot be built here, or null. */
+export function peerUnavailable(): string | null {
+  return nativeUnavailable("g++", "/usr/include/modsecurity/modsecurity.h", "libmodsecurity-dev");
 }
 
 export function buildPeer(): string {
-  const src = readFileSync(SOURCE);
-  const h = createHash("sha256").update(src).digest("hex").slice(0, 16);
-  const dir = join(tmpdir(), "workload-waf-libinjection");
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, `modsec-peer-${h}`);
-  if (existsSync(out)) return out;
-  const tmp = `${out}.${process.pid}.tmp`;
-  execFileSync("g++", ["-O2", "-std=c++17", SOURCE, "-o", tmp, "-lmodsecurity"], { stdio: ["ignore", "ignore", "pipe"] });
-  renameSync(tmp, out);
-  return out;
+  return buildNative({ name: "modsec-libinjection-peer", sources: [SOURCE], compiler: "g++", flags: ["-O2", "-std=c++17"], libs: ["-lmodsecurity"] });
 }
 
 export interface PeerResult {

@@ -3,47 +3,16 @@
  * AssemblyScript compiler's programmatic API into os.tmpdir(), cached by a hash of every source that goes in, and
  * wraps the instance in a byte-oriented API.
  */
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildAsModule } from "../../support/build-as";
+import { repoRoot } from "../../support/paths";
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = resolve(here, "../../..");
+export const REPO_ROOT = repoRoot;
 const ENTRY = join(REPO_ROOT, "tests/libinjection/fixtures/entry.as.ts");
-const FILTER_DIR = join(REPO_ROOT, "filter/libinjection");
-
-function sourceFiles(): string[] {
-  const files = [ENTRY];
-  for (const sub of ["", "generated"]) {
-    const dir = join(FILTER_DIR, sub);
-    for (const f of readdirSync(dir).sort()) if (f.endsWith(".ts")) files.push(join(dir, f));
-  }
-  return files;
-}
-
-const ASC_FLAGS = ["-O3", "--runtime", "stub", "--noAssert", "--config", "/dev/null"];
 
 export async function compileDetectorWasm(): Promise<string> {
-  const ascPkg = JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/assemblyscript/package.json"), "utf8")) as { version: string };
-  const h = createHash("sha256");
-  h.update(ascPkg.version + "\0" + ASC_FLAGS.join(" ") + "\0");
-  for (const f of sourceFiles()) h.update(f.slice(REPO_ROOT.length) + "\0").update(readFileSync(f)).update("\0");
-  const dir = join(tmpdir(), "workload-waf-libinjection");
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, `detect-${h.digest("hex").slice(0, 16)}.wasm`);
-  if (existsSync(out)) return out;
-  const { default: asc } = await import("assemblyscript/asc");
-  const tmp = `${out}.${process.pid}.tmp`;
-  let stderr = "";
-  const { error } = await asc.main([ENTRY, "--outFile", tmp, ...ASC_FLAGS], {
-    stdout: { write: () => true } as never,
-    stderr: { write: (s: string | Uint8Array) => ((stderr += String(s)), true) } as never,
-  });
-  if (error) throw new Error(`asc failed: ${error.message}\n${stderr}`);
-  renameSync(tmp, out);
-  return out;
+  return buildAsModule("libinjection-detect", ENTRY, ["-O3", "--runtime", "stub", "--noAssert"]);
 }
 
 export interface Detectors {

@@ -4,10 +4,9 @@
  * libpcre2-8 headers); the tests then skip with that reason.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildNative, nativeUnavailable } from "../../support/build-native";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let built: string | null = null;
@@ -15,26 +14,13 @@ let buildError: string | null = null;
 
 function build(): void {
   if (built || buildError) return;
-  const cc = process.env.CC ?? "cc";
-  const ver = spawnSync(cc, ["--version"], { encoding: "utf8" });
-  if (ver.error || ver.status !== 0) {
-    buildError = `no C compiler (${cc}) available to build the PCRE2 harness`;
-    return;
+  buildError = nativeUnavailable("cc", "/usr/include/pcre2.h", "libpcre2-dev");
+  if (buildError) return;
+  try {
+    built = buildNative({ name: "pcre2-harness", sources: [join(here, "pcre2-harness.c")], compiler: "cc", flags: ["-O2"], libs: ["-lpcre2-8"] });
+  } catch (err) {
+    buildError = `building the PCRE2 harness failed: ${(err as Error).message}`;
   }
-  if (!existsSync("/usr/include/pcre2.h") && !process.env.PCRE2_CFLAGS) {
-    buildError = "libpcre2-dev headers (/usr/include/pcre2.h) not installed; set PCRE2_CFLAGS/PCRE2_LIBS otherwise";
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), "waf-pcre2-"));
-  const exe = join(dir, "pcre2-harness");
-  const cflags = (process.env.PCRE2_CFLAGS ?? "").split(" ").filter(Boolean);
-  const libs = (process.env.PCRE2_LIBS ?? "-lpcre2-8").split(" ").filter(Boolean);
-  const r = spawnSync(cc, ["-O2", ...cflags, "-o", exe, join(here, "pcre2-harness.c"), ...libs], { encoding: "utf8" });
-  if (r.status !== 0) {
-    buildError = `building the PCRE2 harness failed: ${r.stderr || r.error?.message}`;
-    return;
-  }
-  built = exe;
 }
 
 export function pcre2Unavailable(): string | null {
