@@ -70,16 +70,7 @@ export function crsInputs(repoRoot: string): CrsInputs {
 }
 
 /** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../support/prng";
 
 /** 1..3 random edits drawn from the given alphabet of interesting fragments. */
 export function mutate(src: Uint8Array, r: () => number, alphabet: string[]): Uint8Array {

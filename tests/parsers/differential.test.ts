@@ -8,14 +8,15 @@ import { resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ParsersModule, toEntries, type Raw } from "./wasm";
 import { runPeer, type PeerRequest, type PeerEntry } from "../peers/modsecurity-parsers/peer";
-import { modsecAvailable } from "../peers/modsecurity-parsers/build";
+import { modsecUnavailable } from "../peers/modsecurity-parsers/build";
 import { canon, diff, VARS } from "./canon";
 import {
   b, crlf, crsInputs, rng, mutate, QUERY_CASES, COOKIE_CASES, MP_CT, MP_BODIES, JSON_CASES, XML_CASES,
 } from "./corpus";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const skip = !modsecAvailable() && "libmodsecurity-dev not installed";
+// Skipped, with the reason, only outside CI: .ci/run installs the peer, so in CI its absence fails the build.
+const skip = process.env.CI ? false : (modsecUnavailable() ?? false);
 let mod: ParsersModule;
 let crs: ReturnType<typeof crsInputs>;
 
