@@ -1,0 +1,2 @@
+import { crsCrossCheck } from "./crs-xcheck";
+crsCrossCheck("v3.3.4");

@@ -1,0 +1,2 @@
+import { crsCrossCheck } from "./crs-xcheck";
+crsCrossCheck("v4.28.0");
