@@ -26,6 +26,7 @@ import { AcMatcher, validateAc } from "./aho_corasick";
 import { crc32 } from "./crc32";
 import { IpMatcher, validateIp } from "./ip_trie";
 import { View } from "./view";
+import { validateOwnedPayload, validateProgram } from "../program/validate";
 
 export class Section {
   constructor(
@@ -129,6 +130,7 @@ export function isKnownKind(k: u32): bool {
     case SectionKind.REGEX_CAPTURE:
     case SectionKind.REGEX_PREFILTER_AC:
     case SectionKind.REGEX_PREFILTER_MAP:
+    case SectionKind.REGEX_BACKTRACK:
     case SectionKind.RULES:
     case SectionKind.CHAINS:
     case SectionKind.TARGETS:
@@ -140,8 +142,8 @@ export function isKnownKind(k: u32): bool {
   }
 }
 
-/** Payload validation per kind; null = sound. RESERVED kinds have no validator yet and are opaque: their owner adds
- *  a case here before the filter reads them (format.ts). */
+/** Payload validation per kind; null = sound. The regex and rule-program kinds are checked by
+ *  filter/program/validate.ts (then across sections by validateProgram). */
 function validatePayload(kind: u32, v: View): string | null {
   switch (kind) {
     case SectionKind.STRINGS:
@@ -152,7 +154,7 @@ function validatePayload(kind: u32, v: View): string | null {
     case SectionKind.IP_SET:
       return validateIp(v);
     default:
-      return null;
+      return validateOwnedPayload(kind, v);
   }
 }
 
@@ -215,6 +217,14 @@ export function loadTable(buffer: ArrayBuffer): LoadResult {
     else if (s.kind == SectionKind.IP_SET) s.ip = new IpMatcher(s.view);
     else if (s.kind == SectionKind.STRINGS) s.strings = new StringTable(s.view);
   }
+  const kinds = new Array<i32>();
+  const views = new Array<View>();
+  for (let i = 0; i < sections.length; i++) {
+    kinds.push(unchecked(sections[i]).kind);
+    views.push(unchecked(sections[i]).view);
+  }
+  const cross = validateProgram(kinds, views);
+  if (cross !== null) return refuse(LoadError.BAD_PAYLOAD, "section " + cross.section.toString() + ": " + cross.message, cross.section);
   if (all.fault) return refuse(LoadError.TRUNCATED, "read out of range"); // unreachable: every read was bounded
   const sha = all.sub(<u32>Header.SOURCE_SHA256, <u32>SHA256_SIZE);
   if (sha === null) return refuse(LoadError.TRUNCATED, "header");

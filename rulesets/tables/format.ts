@@ -113,16 +113,16 @@ export const MAX_SECTION_SIZE = 0x40000000;
 // ---------------------------------------------------------------------------------------------------------------
 // Section kinds (u16). Numbers are grouped by owner with gaps for growth. A reader knows every kind listed here;
 // a kind not listed is refused (BAD_SECTION_KIND) because an older filter must not silently ignore an object the
-// rule program may reference. Kinds marked RESERVED have no payload validator yet: the reader accepts them as
-// opaque, bounds-checked byte ranges, and their owner MUST add a payload validator to the loader (filter/tables/
-// reader.ts validatePayload, and rulesets/tables/reader.ts) before the filter interprets their contents.
+// rule program may reference. Every kind listed here has a payload validator in both readers (filter/tables/
+// reader.ts validatePayload and rulesets/tables/reader.ts), and the rule program's cross-references between sections
+// are checked once more after all payloads (validateProgram, see "Rule program" below).
 export const enum SectionKind {
   INVALID = 0,
 
   // -- generic --
   /** String pool: see StringPool below. Rule messages, tags, variable names, phrase texts for logs, ... */
   STRINGS = 1,
-  /** RESERVED. Build metadata (compiler version, ruleset name, options) as a STRINGS-like payload, for logs. */
+  /** Engine settings (SecRuleEngine, body limits, ...) and build metadata: see Settings below. */
   METADATA = 2,
 
   // -- operator matchers (rulesets/matchers, filter/tables) --
@@ -131,25 +131,33 @@ export const enum SectionKind {
   /** IP prefix set for @ipMatch / @ipMatchFromFile (@ipMatchF): see Ip below. */
   IP_SET = 17,
 
-  // -- regex engine (rulesets/regex), all RESERVED --
-  /** Minimised DFA of one pattern: a 256-byte byte-class map, dense u16 transition rows (one row per state, one
-   *  cell per class), per-state accept flags (accept-now, accept-at-end) and the absorbing ACCEPT state. */
+  // -- regex engine (rulesets/regex; encoded by rulesets/compiler/regex-sections.ts) --
+  /** Minimised DFA of one pattern: see RegexDfa below. */
   REGEX_DFA = 32,
-  /** Compact NFA program of one pattern, run by the lazy DFA and the Pike VM. */
+  /** Match-only NFA program of one pattern (no SAVE), run by the lazy DFA: see RegexNfa below. */
   REGEX_NFA = 33,
-  /** Capture program: leftmost-first (PCRE priority) Pike VM program that fills TX:0..9 after a match. */
+  /** Capture program: the same layout as REGEX_NFA, with SAVE instructions; run by a leftmost-first (PCRE
+   *  priority) Pike VM after a match to fill TX:0..9. */
   REGEX_CAPTURE = 34,
-  /** Prefilter factors of a group of patterns as an Aho-Corasick automaton. Payload = the AHO_CORASICK layout
+  /** Prefilter factors of all patterns as an Aho-Corasick automaton. Payload = the AHO_CORASICK layout
    *  (validated and walked by the same code); a separate kind so tooling can tell prefilters from @pm sets. */
   REGEX_PREFILTER_AC = 35,
-  /** Prefilter map: which patterns each prefilter phrase id stands for, and which patterns have no factor. */
+  /** Prefilter map: the regex directory, and which regexes each prefilter phrase stands for: see RegexMap. */
   REGEX_PREFILTER_MAP = 36,
+  /** Backtracking program (the pattern's syntax tree) for non-regular patterns (back references) and for capture
+   *  extraction where PCRE's empty-iteration rule matters: see RegexBacktrack below. */
+  REGEX_BACKTRACK = 37,
 
-  // -- rule program (compiler), all RESERVED --
+  // -- rule program (rulesets/compiler, decoded by filter/program) --
+  /** Program root: per-phase rule records and markers; names the other program sections. See Rules below. */
   RULES = 48,
+  /** Conditions: the chain head and each chain link of every rule. See Cond below. */
   CHAINS = 49,
+  /** Rule targets (and ctl:ruleRemoveTarget* targets). See Target below. */
   TARGETS = 50,
+  /** Deduplicated transformation pipelines. See Pipelines below. */
   TRANSFORMATIONS = 51,
+  /** Run-time actions, macro strings and a u32 list pool. See Actions below. */
   ACTIONS = 52,
 }
 
@@ -310,3 +318,622 @@ export const enum IpResult {
   /** The input is not an IPv4/IPv6 address in inet_pton syntax: ModSecurity treats it as no match. */
   INVALID_ADDRESS = -1,
 }
+
+// ===============================================================================================================
+// Regex sections (written by rulesets/compiler/regex-sections.ts from rulesets/regex's compileRegex output; walked by
+// the filter's regex engine). The reference semantics of every walk below is the TS code in rulesets/regex (dfaMatch,
+// LazyDfa, pikeSearch, compileBacktrack): the filter must agree with it byte for byte.
+// "NONE" (REF_NONE = 0xFFFFFFFF) marks an absent u32 reference everywhere in the regex and rule-program sections.
+export const REF_NONE = 0xffffffff;
+
+// ---------------------------------------------------------------------------------------------------------------
+// REGEX_DFA payload: a minimised unanchored-search DFA over byte classes.
+//
+//  off  size               field
+//    0  4                  state_count   S (1 ..= MAX_DFA_STATES); the ACCEPT state is one of them
+//    4  4                  class_count   K (1 ..= 256)
+//    8  4                  start         < S
+//   12  4                  accept        the absorbing ACCEPT state (< S), or NONE when the pattern can never match
+//   16  4                  dead          a state from which no match is reachable any more (< S), or NONE
+//   20  4                  flags         RegexDfaFlags
+//   24  256                class_map     u8 per input byte, each < K
+//  280  S (padded to 4)    accept_at_end u8 per state, 0 or 1 (1 = the pattern matches if the input ends here)
+//   ..  S*K*w (pad to 4)   transitions   row-major, one row per state, one cell per class; w = 1 (u8 cells) when
+//                                        flags has CELLS_U8, else 2 (u16 cells, little-endian); every cell < S
+// Size must equal the computed end exactly (padding bytes are zero). Walk (rulesets/regex dfaMatch):
+//   s = start; for each byte b: s = cell(s * K + class_map[b]); if s == accept: MATCH; if s == dead: NO MATCH.
+//   At the end of the input: MATCH iff accept_at_end[s] == 1.
+// `^ $ \b \B \A \z \Z` and one-byte look-arounds are already resolved inside the table (one byte of look-ahead,
+// RE2's technique): the walker needs nothing but the bytes. ACCEPT loops to itself on every class.
+export const enum RegexDfa {
+  STATE_COUNT = 0,
+  CLASS_COUNT = 4,
+  START = 8,
+  ACCEPT = 12,
+  DEAD = 16,
+  FLAGS = 20,
+  CLASS_MAP = 24,
+  ACCEPT_AT_END = 280,
+}
+export const REGEX_DFA_HEADER_SIZE = 24;
+export const MAX_DFA_STATES = 65536;
+export const enum RegexDfaFlags {
+  /** Transition cells are u8 (the writer uses them when S <= 256). */
+  CELLS_U8 = 1,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// REGEX_NFA and REGEX_CAPTURE payload: a Thompson NFA over bytes as a flat program (rulesets/regex/nfa.ts).
+//
+//  off  size              field
+//    0  4                 inst_count   N (1 ..= MAX_NFA_INSTS)
+//    4  4                 set_count    number of 256-bit byte sets
+//    8  4                 look_count   number of look-around entries
+//   12  4                 seq_count    number of look-around sequences (all entries)
+//   16  4                 elem_count   number of sequence elements (all sequences)
+//   20  4                 start        first instruction (< N)
+//   24  4                 slots        capture slots used by SAVE (0 ..= 20: TX:0..9 -> 2 per group)
+//   28  4                 assert_mask  bit (1 << A) for every assertion code A that occurs
+//   32  16*N              insts        [op, arg, out, out1] u32 each (RegexOp)
+//   ..  32*set_count      sets         256-bit byte sets, 8 u32 words, bit b of word b>>5 = byte b is in the set
+//   ..  16*look_count     looks        [flags (RegexLookFlags), max_len, seq_start, seq_count]
+//   ..  8*seq_count       seqs         [elem_start, elem_len]: a fixed-length byte-set sequence
+//   ..  4*elem_count      elems        set indices (< set_count)
+// Instructions (unused fields are 0):
+//   BYTE   arg = set index; out = next
+//   SPLIT  out = preferred branch, out1 = other branch (PCRE priority: out first)
+//   SAVE   arg = capture slot (< slots); out = next (only in REGEX_CAPTURE)
+//   ASSERT arg = assertion code (RegexAssert); out = next
+//   LOOK   arg = look index (< look_count); out = next. The look-around holds at position i iff one of its
+//          sequences matches the bytes ending at i (behind) or starting at i (ahead), XOR negate.
+//   MATCH  -
+//   NOP    out = next
+// Every out/out1 that is used is < N; seq ranges lie in seqs, elem ranges in elems; elem_len <= max_len.
+export const enum RegexNfa {
+  INST_COUNT = 0,
+  SET_COUNT = 4,
+  LOOK_COUNT = 8,
+  SEQ_COUNT = 12,
+  ELEM_COUNT = 16,
+  START = 20,
+  SLOTS = 24,
+  ASSERT_MASK = 28,
+  INSTS = 32,
+}
+export const REGEX_NFA_HEADER_SIZE = 32;
+export const MAX_NFA_INSTS = 0x00100000;
+export const MAX_CAPTURE_SLOTS = 20;
+export const enum RegexOp {
+  BYTE = 0,
+  SPLIT = 1,
+  SAVE = 2,
+  ASSERT = 3,
+  LOOK = 4,
+  MATCH = 5,
+  NOP = 6,
+}
+export const REGEX_OP_COUNT = 7;
+/** Assertion codes (same numbers as rulesets/regex/nfa.ts A_*). bol/eol are MULTILINE ^ $ as ModSecurity v3. */
+export const enum RegexAssert {
+  BOL = 0,
+  EOL = 1,
+  START = 2,
+  END = 3,
+  END_Z = 4,
+  WORD_B = 5,
+  NOT_WORD_B = 6,
+}
+export const REGEX_ASSERT_COUNT = 7;
+export const enum RegexLookFlags {
+  BEHIND = 1,
+  NEGATE = 2,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// REGEX_BACKTRACK payload: the pattern's syntax tree (rulesets/regex/ast.ts) for the backtracking matcher
+// (rulesets/regex/backtrack.ts semantics: leftmost-first, greedy/lazy/possessive, back references, atomic
+// look-arounds, a step budget like PCRE's match limit).
+//
+//  off  size             field
+//    0  4                node_count   N (1 ..= MAX_BT_NODES)
+//    4  4                set_count
+//    8  4                child_count  length of the child-list array
+//   12  4                groups       number of capturing groups in the pattern
+//   16  4                root         < N
+//   20  4                reserved     0
+//   24  16*N             nodes        [type | flags << 8, p1, p2, p3] (RegexNode, RegexNodeFlags)
+//   ..  32*set_count     sets         256-bit byte sets as in REGEX_NFA
+//   ..  4*child_count    children     node indices
+// Node parameters (unused ones are 0). Every child index is SMALLER than its parent's index (post-order), so the
+// tree has no cycles and the root is usually N - 1:
+//   EMPTY    -
+//   SET      p1 = set index
+//   CONCAT   p1 = child-list start, p2 = child count (items in order)
+//   ALT      p1 = child-list start, p2 = child count (alternatives, in priority order)
+//   REPEAT   p1 = min, p2 = max (NONE = unbounded), p3 = child; flags GREEDY, POSSESSIVE
+//   GROUP    p1 = capture index (0 = non-capturing), p2 = child
+//   ASSERT   p1 = RegexAssert code
+//   LOOK     p1 = child, p2 = offset; flags BEHIND, NEGATE
+//   BACKREF  p1 = group index; flags ICASE
+export const enum RegexBacktrack {
+  NODE_COUNT = 0,
+  SET_COUNT = 4,
+  CHILD_COUNT = 8,
+  GROUPS = 12,
+  ROOT = 16,
+  RESERVED = 20,
+  NODES = 24,
+}
+export const REGEX_BT_HEADER_SIZE = 24;
+export const MAX_BT_NODES = 0x00100000;
+export const enum RegexNode {
+  EMPTY = 0,
+  SET = 1,
+  CONCAT = 2,
+  ALT = 3,
+  REPEAT = 4,
+  GROUP = 5,
+  ASSERT = 6,
+  LOOK = 7,
+  BACKREF = 8,
+}
+export const REGEX_NODE_COUNT = 9;
+export const enum RegexNodeFlags {
+  GREEDY = 1,
+  POSSESSIVE = 2,
+  BEHIND = 4,
+  NEGATE = 8,
+  ICASE = 16,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// REGEX_PREFILTER_MAP payload: the regex directory of the program and the prefilter links.
+// Every distinct pattern (@rx argument, verifyCC & co. argument, target selector /re/) is one regex; its index is
+// what conditions refer to. A regex whose every match contains one of its literal factors (>= 3 bytes, compared
+// case-insensitively) has HAS_FACTORS: the engine runs it on a value only if the prefilter automaton (the
+// REGEX_PREFILTER_AC section, AHO_CORASICK layout, case-insensitive) reported one of its factors in that value.
+//
+//  off  size               field
+//    0  4                  regex_count   G
+//    4  4                  phrase_count  P (= the phrase count of the prefilter automaton; 0 when there is none)
+//    8  4                  link_count    L
+//   12  4                  ac_section    section index of the REGEX_PREFILTER_AC section, NONE iff P == 0
+//   16  16*G               regexes       [match_section, capture_section, flags (RegexFlags), groups]
+//   ..  4*(P+1)            phrase_start  [0] = 0, non-decreasing, [P] = L
+//   ..  4*L                links         regex indices (< G): phrase p stands for links[phrase_start[p] ..
+//                                        phrase_start[p+1]); each regex with HAS_FACTORS appears at least once
+// match_section is a REGEX_DFA (tier dfa), REGEX_NFA (tier lazy) or REGEX_BACKTRACK (non-regular) section;
+// capture_section is a REGEX_CAPTURE (Pike VM) or REGEX_BACKTRACK section, or NONE when no rule captures with it.
+export const enum RegexMap {
+  REGEX_COUNT = 0,
+  PHRASE_COUNT = 4,
+  LINK_COUNT = 8,
+  AC_SECTION = 12,
+  REGEXES = 16,
+}
+export const REGEX_MAP_HEADER_SIZE = 16;
+export const REGEX_RECORD_CELLS = 4;
+export const enum RegexFlags {
+  /** Run only when one of the regex's prefilter phrases occurred in the value. */
+  HAS_FACTORS = 1,
+}
+
+// ===============================================================================================================
+// Rule program (written by rulesets/compiler, decoded once at load time by filter/program and by the TS decoder
+// rulesets/compiler/decode.ts). All sections are arrays of u32 cells; all cross-references are indices, checked by
+// both readers at load time (per payload, then across sections: validateProgram), so the engine never checks them on
+// the hot path. A table holds at most one RULES section (none for a matcher-only table); it names the others.
+// String ids refer to the STRINGS section named by the RULES header; macro ids and list ranges to its ACTIONS
+// section; variable ids are VariableId (./variables.ts); transformation ids are TransformId
+// (filter/transforms/ids.ts, 1 ..= TRANSFORM_COUNT - 1; "none" never appears).
+
+// ---------------------------------------------------------------------------------------------------------------
+// RULES payload.
+//
+//  off  size               field
+//    0  4                  rule_count          R
+//    4  4                  marker_count        M
+//    8  4                  strings_section     STRINGS
+//   12  4                  chains_section      CHAINS
+//   16  4                  targets_section     TARGETS
+//   20  4                  transforms_section  TRANSFORMATIONS
+//   24  4                  actions_section     ACTIONS
+//   28  4                  settings_section    METADATA
+//   32  4                  regex_map_section   REGEX_PREFILTER_MAP, or NONE when the program has no regex
+//   36  4                  flags               0
+//   40  24                 phase_start[6]      rules of phase p (1..5) are [phase_start[p-1], phase_start[p]);
+//                                              [0] = 0, non-decreasing, [5] = R
+//   64  4*RULE_CELLS*R     rules               rule records (Rule), sorted by phase, configuration order inside one
+//   ..  4*MARKER_CELLS*M   markers             [name string id, position in phase 1, ..., position in phase 5]:
+//                                              the index of the first rule after the marker in that phase
+//                                              (phase_start[p-1] ..= phase_start[p])
+// Rule record, RULE_CELLS u32:
+//    0 id                  rule id
+//    1 phase               1..5, equal to the phase range the record lies in
+//    2 flags               RuleFlags
+//    3 cond_start          its conditions are CHAINS [cond_start, cond_start + cond_count): the chain head first,
+//    4 cond_count          then the links in order. Rules own consecutive, disjoint ranges: cond_start of rule 0 is
+//                          0, of rule i+1 is cond_start + cond_count of rule i; the last ends at the CHAINS count.
+//                          cond_count >= 1; CHAIN set iff cond_count > 1.
+//    5 disruptive          Disruptive (the effective action: `block` is already resolved, see rulesets/ir)
+//    6 disruptive_arg      macro id (redirect URL; allow: "", "request", "phase") or NONE
+//    7 status              HTTP status, 0 = none
+//    8 severity            0..7 or NONE
+//    9 maturity            number or NONE
+//   10 accuracy            number or NONE
+//   11 msg                 macro id or NONE
+//   12 logdata             macro id or NONE
+//   13 tag_start           tags: macro ids in the ACTIONS list pool [tag_start, tag_start + tag_count)
+//   14 tag_count
+//   15 action_start        rule-level run-time actions: ACTIONS [action_start, action_start + action_count)
+//   16 action_count
+//   17 skip                skip:N (0 = none): rules/chains of this phase to skip after a match
+//   18 skip_after          skipAfter resolved to a rule position: continue at this index, own index <
+//                          skip_after <= phase end; NONE = no skipAfter
+//   19 ver                 string id or NONE
+//   20 rev                 string id or NONE
+//   21 file                string id of the source file
+//   22 line                source line
+//   23 order               position of the rule in configuration order (0 ..= R - 1)
+export const enum Rules {
+  RULE_COUNT = 0,
+  MARKER_COUNT = 4,
+  STRINGS_SECTION = 8,
+  CHAINS_SECTION = 12,
+  TARGETS_SECTION = 16,
+  TRANSFORMS_SECTION = 20,
+  ACTIONS_SECTION = 24,
+  SETTINGS_SECTION = 28,
+  REGEX_MAP_SECTION = 32,
+  FLAGS = 36,
+  PHASE_START = 40,
+  RULES = 64,
+}
+export const RULES_HEADER_SIZE = 64;
+export const PHASE_COUNT = 5;
+export const MAX_RULES = 0x00100000;
+export const MARKER_CELLS = 6;
+export const enum Rule {
+  ID = 0,
+  PHASE = 1,
+  FLAGS = 2,
+  COND_START = 3,
+  COND_COUNT = 4,
+  DISRUPTIVE = 5,
+  DISRUPTIVE_ARG = 6,
+  STATUS = 7,
+  SEVERITY = 8,
+  MATURITY = 9,
+  ACCURACY = 10,
+  MSG = 11,
+  LOGDATA = 12,
+  TAG_START = 13,
+  TAG_COUNT = 14,
+  ACTION_START = 15,
+  ACTION_COUNT = 16,
+  SKIP = 17,
+  SKIP_AFTER = 18,
+  VER = 19,
+  REV = 20,
+  FILE = 21,
+  LINE = 22,
+  ORDER = 23,
+}
+export const RULE_CELLS = 24;
+export const enum RuleFlags {
+  CHAIN = 1,
+  LOG = 2,
+  AUDITLOG = 4,
+  /** A SecAction (single unconditional condition). */
+  SEC_ACTION = 8,
+  /** The disruptive action was written in the rule ("rule"), came from `block` ("block"), or neither: implicit pass. */
+  DISRUPTIVE_FROM_BLOCK = 16,
+  DISRUPTIVE_IMPLICIT = 32,
+}
+export const enum Disruptive {
+  PASS = 0,
+  DENY = 1,
+  DROP = 2,
+  ALLOW = 3,
+  REDIRECT = 4,
+  PROXY = 5,
+}
+export const DISRUPTIVE_COUNT = 6;
+
+// ---------------------------------------------------------------------------------------------------------------
+// CHAINS payload: conditions. Header: [cond_count, reserved 0], then cond_count records of COND_CELLS u32:
+//    0 rule            index of the owning rule (the rule whose cond range holds this record)
+//    1 flags           CondFlags
+//    2 op              OperatorKind
+//    3 arg_kind        ArgKind
+//    4 arg             per arg_kind:
+//                        NONE     0
+//                        STRING   string id (the literal argument; @within's list, @streq's text, ...)
+//                        NUMBER   i32 as u32 (two's complement): @eq/@ge/@gt/@le/@lt with a literal, as atoi
+//                        MACRO    macro id: expanded at run time (for RX / RX_GLOBAL: the expanded text is the
+//                                 pattern, compiled at run time as ModSecurity v3 does)
+//                        AC       section index of an AHO_CORASICK section (@pm, @pmFromFile)
+//                        IP       section index of an IP_SET section (@ipMatch, @ipMatchFromFile)
+//                        REGEX    regex index in the REGEX_PREFILTER_MAP directory (@rx, @rxGlobal, @verifyCC,
+//                                 @verifyCPF, @verifySSN, @verifySVNR)
+//                        BYTES    start of 8 u32 words in the ACTIONS list pool: a 256-bit byte set
+//                                 (@validateByteRange: the allowed bytes)
+//    5 op_text         string id of the operator argument as written (logs, --explain)
+//    6 target_start    TARGETS [target_start, target_start + target_count); count >= 1 except for SEC_ACTION
+//    7 target_count
+//    8 pipeline        TRANSFORMATIONS pipeline index
+//    9 action_start    chain-link run-time actions (setvar, ...) in ACTIONS; 0 count for a chain head (its
+//   10 action_count    actions are the rule's)
+//   11 line            source line of this condition (head: the rule's line)
+export const enum Chains {
+  COND_COUNT = 0,
+  RESERVED = 4,
+  CONDS = 8,
+}
+export const CHAINS_HEADER_SIZE = 8;
+export const enum Cond {
+  RULE = 0,
+  FLAGS = 1,
+  OP = 2,
+  ARG_KIND = 3,
+  ARG = 4,
+  OP_TEXT = 5,
+  TARGET_START = 6,
+  TARGET_COUNT = 7,
+  PIPELINE = 8,
+  ACTION_START = 9,
+  ACTION_COUNT = 10,
+  LINE = 11,
+}
+export const COND_CELLS = 12;
+export const enum CondFlags {
+  NEGATED = 1,
+  CAPTURE = 2,
+  MULTI_MATCH = 4,
+  /** A chain link (not the chain head). */
+  LINK = 8,
+}
+export const enum ArgKind {
+  NONE = 0,
+  STRING = 1,
+  NUMBER = 2,
+  MACRO = 3,
+  AC = 4,
+  IP = 5,
+  REGEX = 6,
+  BYTES = 7,
+}
+export const ARG_KIND_COUNT = 8;
+/** Operators. Each has exactly one admissible ArgKind set, checked by the readers (see the compiler). */
+export const enum OperatorKind {
+  UNCONDITIONAL_MATCH = 0,
+  NO_MATCH = 1,
+  RX = 2,
+  RX_GLOBAL = 3,
+  PM = 4,
+  PM_FROM_FILE = 5,
+  STREQ = 6,
+  STRMATCH = 7,
+  CONTAINS = 8,
+  CONTAINS_WORD = 9,
+  BEGINS_WITH = 10,
+  ENDS_WITH = 11,
+  WITHIN = 12,
+  EQ = 13,
+  GE = 14,
+  GT = 15,
+  LE = 16,
+  LT = 17,
+  IP_MATCH = 18,
+  IP_MATCH_FROM_FILE = 19,
+  DETECT_SQLI = 20,
+  DETECT_XSS = 21,
+  VALIDATE_BYTE_RANGE = 22,
+  VALIDATE_URL_ENCODING = 23,
+  VALIDATE_UTF8_ENCODING = 24,
+  VERIFY_CC = 25,
+  VERIFY_CPF = 26,
+  VERIFY_SSN = 27,
+  VERIFY_SVNR = 28,
+  GEO_LOOKUP = 29,
+  RBL = 30,
+}
+export const OPERATOR_KIND_COUNT = 31;
+
+// ---------------------------------------------------------------------------------------------------------------
+// TARGETS payload. Header: [target_count, reserved 0], then target_count records of TARGET_CELLS u32:
+//    0 variable        VariableId
+//    1 flags           TargetFlags | selector kind (TargetSelector) << SELECTOR_SHIFT
+//    2 selector        NONE: 0; KEY: string id (as written; ModSecurity compares keys case-insensitively except
+//                      for TX-like collections, the engine decides); REGEX: regex index in the REGEX_PREFILTER_MAP
+//                      directory; XPATH: string id
+//    3 raw             string id of the target as written (e.g. "!REQUEST_COOKIES:/__utm/")
+export const enum Targets {
+  TARGET_COUNT = 0,
+  RESERVED = 4,
+  TARGETS = 8,
+}
+export const TARGETS_HEADER_SIZE = 8;
+export const TARGET_CELLS = 4;
+export const enum Target {
+  VARIABLE = 0,
+  FLAGS = 1,
+  SELECTOR = 2,
+  RAW = 3,
+}
+export const enum TargetFlags {
+  /** `&VAR`: the number of elements. */
+  COUNT = 1,
+  /** `!VAR:sel`: removes matching elements from the rule's other targets. */
+  EXCLUDE = 2,
+}
+export const TARGET_SELECTOR_SHIFT = 4;
+export const TARGET_FLAGS_MASK = 3;
+export const enum TargetSelector {
+  NONE = 0,
+  KEY = 1,
+  REGEX = 2,
+  XPATH = 3,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// TRANSFORMATIONS payload: [pipeline_count P, id_count I], starts u32[P+1] ([0] = 0, non-decreasing, [P] = I), ids
+// u32[I]. Pipeline p is ids[starts[p] .. starts[p+1]), applied in order. Identical pipelines are stored once, so the
+// engine can cache a transformed value per (value, pipeline index). Writer policy: pipeline 0 is the empty one.
+export const enum Pipelines {
+  PIPELINE_COUNT = 0,
+  ID_COUNT = 4,
+  STARTS = 8,
+}
+export const PIPELINES_HEADER_SIZE = 8;
+
+// ---------------------------------------------------------------------------------------------------------------
+// ACTIONS payload.
+//
+//  off  size               field
+//    0  4                  action_count  A
+//    4  4                  macro_count   M
+//    8  4                  part_count    P
+//   12  4                  list_count    L
+//   16  4*ACTION_CELLS*A   actions       [kind (ActionKind), a, b, c, d, e, f, g]
+//   ..  8*M                macros        [part_start, part_count]: parts [part_start, part_start + part_count)
+//   ..  12*P               parts         [kind (MacroPartKind), a, b]: TEXT: a = string id, b = 0;
+//                                        REF: a = VariableId (the collection), b = key string id or NONE
+//   ..  4*L                list pool     plain u32 (id ranges, tag macro ids, byte sets)
+// A macro string is the concatenation of its parts, each REF expanded at run time (%{TX.key}, %{MATCHED_VAR}).
+// Action records by kind (unused fields are 0):
+//   SETVAR      a = VariableId of the collection, b = SetVarOp, c = key macro, d = value macro
+//   CTL         a = CtlOption, b = value string id (as written), c = typed value (CtlOption says which:
+//               RuleEngineMode / AuditEngineMode / 0|1 / number / BodyProcessor / string id), d,e = list pool range
+//               of id ranges as [from, to] pairs (e = pair count), f,g = TARGETS range (ruleRemoveTarget*)
+//   INITCOL     a = VariableId of the collection, b = value macro
+//   EXPIREVAR   a = VariableId of the collection, b = key macro, c = seconds macro
+//   SETENV      b = name macro, c = value macro
+//   SETUID, SETSID, SETRSC      b = value macro
+//   XMLNS, SANITISE_ARG, SANITISE_REQUEST_HEADER, SANITISE_RESPONSE_HEADER, SANITISE_MATCHED_BYTES
+//               b = string id (the argument) or NONE
+//   SANITISE_MATCHED            -
+export const enum Actions {
+  ACTION_COUNT = 0,
+  MACRO_COUNT = 4,
+  PART_COUNT = 8,
+  LIST_COUNT = 12,
+  ACTIONS = 16,
+}
+export const ACTIONS_HEADER_SIZE = 16;
+export const ACTION_CELLS = 8;
+export const MACRO_CELLS = 2;
+export const PART_CELLS = 3;
+export const enum ActionKind {
+  SETVAR = 0,
+  CTL = 1,
+  INITCOL = 2,
+  EXPIREVAR = 3,
+  SETENV = 4,
+  SETUID = 5,
+  SETSID = 6,
+  SETRSC = 7,
+  XMLNS = 8,
+  SANITISE_ARG = 9,
+  SANITISE_MATCHED = 10,
+  SANITISE_MATCHED_BYTES = 11,
+  SANITISE_REQUEST_HEADER = 12,
+  SANITISE_RESPONSE_HEADER = 13,
+}
+export const ACTION_KIND_COUNT = 14;
+export const enum MacroPartKind {
+  TEXT = 0,
+  REF = 1,
+}
+export const enum SetVarOp {
+  SET = 0,
+  ADD = 1,
+  SUB = 2,
+  UNSET = 3,
+}
+export const SETVAR_OP_COUNT = 4;
+export const enum CtlOption {
+  AUDIT_ENGINE = 0, // c = AuditEngineMode
+  AUDIT_LOG_PARTS = 1, // c = string id
+  DEBUG_LOG_LEVEL = 2, // c = number
+  FORCE_REQUEST_BODY_VARIABLE = 3, // c = 0|1
+  REQUEST_BODY_ACCESS = 4, // c = 0|1
+  REQUEST_BODY_LIMIT = 5, // c = number
+  REQUEST_BODY_PROCESSOR = 6, // c = BodyProcessor
+  RESPONSE_BODY_ACCESS = 7, // c = 0|1
+  RESPONSE_BODY_LIMIT = 8, // c = number
+  RULE_ENGINE = 9, // c = RuleEngineMode
+  RULE_REMOVE_BY_ID = 10, // d,e = id ranges
+  RULE_REMOVE_BY_MSG = 11, // c = string id
+  RULE_REMOVE_BY_TAG = 12, // c = string id
+  RULE_REMOVE_TARGET_BY_ID = 13, // d,e = id ranges, f,g = targets
+  RULE_REMOVE_TARGET_BY_MSG = 14, // c = string id, f,g = targets
+  RULE_REMOVE_TARGET_BY_TAG = 15, // c = string id, f,g = targets
+}
+export const CTL_OPTION_COUNT = 16;
+export const enum RuleEngineMode {
+  OFF = 0,
+  ON = 1,
+  DETECTION_ONLY = 2,
+}
+export const enum AuditEngineMode {
+  OFF = 0,
+  ON = 1,
+  RELEVANT_ONLY = 2,
+}
+export const enum BodyProcessor {
+  URLENCODED = 0,
+  MULTIPART = 1,
+  XML = 2,
+  JSON = 3,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// METADATA payload (settings): [entry_count N, reserved 0], then N records [key (Setting), value_kind
+// (SettingValue), value]. NUMBER values are u32; STRING values are string ids in the program's STRINGS section;
+// BOOL values are 0|1; ENUM values are the enum named next to the key. A key may repeat only where noted (lists);
+// an absent key means "the engine's default" (ModSecurity's).
+export const enum SettingsLayout {
+  ENTRY_COUNT = 0,
+  RESERVED = 4,
+  ENTRIES = 8,
+}
+export const SETTINGS_HEADER_SIZE = 8;
+export const SETTING_CELLS = 3;
+export const enum SettingValue {
+  NUMBER = 0,
+  STRING = 1,
+}
+export const enum Setting {
+  RULE_ENGINE = 0, // NUMBER: RuleEngineMode
+  REQUEST_BODY_ACCESS = 1, // NUMBER 0|1
+  RESPONSE_BODY_ACCESS = 2, // NUMBER 0|1
+  REQUEST_BODY_LIMIT = 3, // NUMBER
+  REQUEST_BODY_NO_FILES_LIMIT = 4, // NUMBER
+  REQUEST_BODY_IN_MEMORY_LIMIT = 5, // NUMBER
+  REQUEST_BODY_LIMIT_ACTION = 6, // NUMBER: 0 Reject, 1 ProcessPartial
+  REQUEST_BODY_JSON_DEPTH_LIMIT = 7, // NUMBER
+  RESPONSE_BODY_LIMIT = 8, // NUMBER
+  RESPONSE_BODY_LIMIT_ACTION = 9, // NUMBER: 0 Reject, 1 ProcessPartial
+  RESPONSE_BODY_MIME_TYPE = 10, // STRING, repeated: one entry per MIME type (present-but-empty list: see _CLEARED)
+  RESPONSE_BODY_MIME_TYPES_CLEARED = 11, // NUMBER 1: the list was set and is exactly the entries given (maybe none)
+  ARGUMENT_SEPARATOR = 12, // STRING
+  ARGUMENTS_LIMIT = 13, // NUMBER
+  COOKIE_FORMAT = 14, // NUMBER 0|1
+  COLLECTION_TIMEOUT = 15, // NUMBER
+  WEB_APP_ID = 16, // STRING
+  COMPONENT_SIGNATURE = 17, // STRING, repeated
+  PCRE_MATCH_LIMIT = 18, // NUMBER
+  PCRE_MATCH_LIMIT_RECURSION = 19, // NUMBER
+  XML_EXTERNAL_ENTITY = 20, // NUMBER 0|1
+  UPLOAD_FILE_LIMIT = 21, // NUMBER
+  AUDIT_ENGINE = 22, // NUMBER: AuditEngineMode
+  AUDIT_LOG_PARTS = 23, // STRING
+  AUDIT_LOG_RELEVANT_STATUS = 24, // STRING (a regex, as written)
+  AUDIT_LOG_FORMAT = 25, // NUMBER: 0 Native, 1 JSON
+  UNICODE_CODE_PAGE = 26, // NUMBER (SecUnicodeMapFile's code page; the map itself is the engine's concern)
+  STATUS_ENGINE = 27, // NUMBER 0|1
+  COMPILER_VERSION = 28, // STRING: build metadata
+  SOURCE_FILES = 29, // STRING, repeated: the files the table was compiled from, in reading order
+}
+export const SETTING_COUNT = 30;

@@ -14,9 +14,23 @@
 //   8. section_count and directory bounds                      BAD_DIRECTORY
 //   9. each entry: kind, flags/reserved, alignment, range, order/overlap
 //  10. each payload with a validator                           BAD_PAYLOAD
+//  11. the rule program's cross-section references             BAD_PAYLOAD (section = the RULES or map section)
 // Nothing is returned unless everything passed: no partially loaded table.
 import { validateAcPayload } from "../matchers/aho-corasick";
 import { validateIpPayload } from "../matchers/ip-trie";
+import {
+  validateActionsPayload,
+  validateBacktrackPayload,
+  validateChainsPayload,
+  validateDfaPayload,
+  validateNfaPayload,
+  validatePipelinesPayload,
+  validateProgram,
+  validateRegexMapPayload,
+  validateRulesPayload,
+  validateSettingsPayload,
+  validateTargetsPayload,
+} from "../compiler/validate";
 import { crc32 } from "./crc32";
 import {
   CHECKSUM_START,
@@ -94,6 +108,7 @@ export function isKnownKind(k: number): boolean {
     case SectionKind.REGEX_CAPTURE:
     case SectionKind.REGEX_PREFILTER_AC:
     case SectionKind.REGEX_PREFILTER_MAP:
+    case SectionKind.REGEX_BACKTRACK:
     case SectionKind.RULES:
     case SectionKind.CHAINS:
     case SectionKind.TARGETS:
@@ -105,7 +120,7 @@ export function isKnownKind(k: number): boolean {
   }
 }
 
-/** Payload validation per kind; null = sound (or a reserved kind without a validator yet). */
+/** Payload validation per kind; null = sound. Regex and rule-program kinds: ../compiler/validate.ts. */
 export function validatePayload(kind: SectionKind, p: Uint8Array): string | null {
   switch (kind) {
     case SectionKind.STRINGS:
@@ -115,8 +130,30 @@ export function validatePayload(kind: SectionKind, p: Uint8Array): string | null
       return validateAcPayload(p);
     case SectionKind.IP_SET:
       return validateIpPayload(p);
+    case SectionKind.METADATA:
+      return validateSettingsPayload(p);
+    case SectionKind.REGEX_DFA:
+      return validateDfaPayload(p);
+    case SectionKind.REGEX_NFA:
+      return validateNfaPayload(p, false);
+    case SectionKind.REGEX_CAPTURE:
+      return validateNfaPayload(p, true);
+    case SectionKind.REGEX_BACKTRACK:
+      return validateBacktrackPayload(p);
+    case SectionKind.REGEX_PREFILTER_MAP:
+      return validateRegexMapPayload(p);
+    case SectionKind.RULES:
+      return validateRulesPayload(p);
+    case SectionKind.CHAINS:
+      return validateChainsPayload(p);
+    case SectionKind.TARGETS:
+      return validateTargetsPayload(p);
+    case SectionKind.TRANSFORMATIONS:
+      return validatePipelinesPayload(p);
+    case SectionKind.ACTIONS:
+      return validateActionsPayload(p);
     default:
-      return null; // RESERVED kinds: opaque until their owner adds a validator (format.ts)
+      return null;
   }
 }
 
@@ -190,6 +227,8 @@ export function readTable(bytes: Uint8Array): Table {
     const err = validatePayload(s.kind, s.payload);
     if (err !== null) fail(LoadError.BAD_PAYLOAD, `section ${s.index} (kind ${s.kind}): ${err}`, s.index);
   }
+  const cross = validateProgram(sections);
+  if (cross !== null) fail(LoadError.BAD_PAYLOAD, `section ${cross.section} (kind ${sections[cross.section]!.kind}): ${cross.message}`, cross.section);
   return { version, sourceSha256: bytes.slice(Header.SOURCE_SHA256, Header.SOURCE_SHA256 + SHA256_SIZE), checksum, sections };
 }
 
