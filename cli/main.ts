@@ -1,6 +1,12 @@
 // `waf`: the one command-line entry point of workload-waf. Each subcommand lives in cli/commands/.
 import { Command } from "commander";
+import { checkCommand } from "./commands/check";
+import { compileCommand } from "./commands/compile";
 import { serveCommand } from "./commands/serve";
+import { enableCommand } from "./commands/enable";
+import { disableCommand } from "./commands/disable";
+import { statusCommand } from "./commands/status";
+import { rulesetCommand } from "./commands/ruleset";
 
 declare const WAF_VERSION: string;
 
@@ -9,7 +15,9 @@ const program = new Command()
   .description("workload-waf: a WebAssembly WAF for Envoy that runs the OWASP Core Rule Set in-process")
   .version(typeof WAF_VERSION === "string" ? WAF_VERSION : "dev")
   .showHelpAfterError()
-  .addCommand(serveCommand());
+  .addCommand(serveCommand())
+  .addCommand(compileCommand())
+  .addCommand(checkCommand());
 
 try {
   await program.parseAsync(process.argv);

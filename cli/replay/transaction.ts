@@ -17,6 +17,9 @@ export interface RecordedTransaction {
   response?: { status: number; headers: Array<[Uint8Array, Uint8Array]>; body: Uint8Array };
 }
 
+/** The step of the stream during which the filter intervened, named as check-jsonl.md names phases. */
+export type StreamPhase = "request_headers" | "request_body" | "response_headers" | "response_body" | "logging";
+
 export interface ReplayOutcome {
   /** What reached the client first: the upstream's status, or the filter's local reply. */
   status: number;
@@ -24,6 +27,8 @@ export interface ReplayOutcome {
   reset: string | null;
   /** Whether the request reached the upstream (headers let through). */
   forwarded: boolean;
+  /** Where the filter replied locally or reset the stream; null when it let the transaction through. */
+  phase: StreamPhase | null;
   wasmTimeNs: bigint;
 }
 
@@ -32,7 +37,8 @@ export interface ReplayOutcome {
 const CHUNK = 16 * 1024;
 
 export function replay(plugin: WasmPlugin, tx: RecordedTransaction, requestId: string): ReplayOutcome {
-  const outcome: ReplayOutcome = { status: 0, localReply: false, reset: null, forwarded: false, wasmTimeNs: 0n };
+  const outcome: ReplayOutcome = { status: 0, localReply: false, reset: null, forwarded: false, phase: null, wasmTimeNs: 0n };
+  let step: StreamPhase = "request_headers";
   let responseStarted = false;
   const sink: StreamSink = {
     requestHeaders() {
@@ -61,13 +67,19 @@ export function replay(plugin: WasmPlugin, tx: RecordedTransaction, requestId: s
     },
     sink,
   );
-  const stopped = () => outcome.reset !== null || stream.localReplySent;
+  const stopped = () => {
+    const stop = outcome.reset !== null || stream.localReplySent;
+    if (stop && outcome.phase === null) outcome.phase = step;
+    return stop;
+  };
 
   // The request as the HTTP/1 codec parsed it; the host applies Envoy's connection-manager normalization.
   const requestHeaders: HeaderList = [[":method", tx.method], [":path", tx.uri]];
   for (const [k, v] of tx.headers) requestHeaders.push([latin1(k), latin1(v)]);
 
   stream.decodeHeaders(requestHeaders, tx.body.length === 0);
+  // Phase 2 runs at the end of the request: with no body, in the headers callback itself.
+  if (!stopped() && tx.body.length > 0) step = "request_body";
   for (let off = 0; off < tx.body.length && !stopped(); off += CHUNK) {
     const end = Math.min(off + CHUNK, tx.body.length);
     stream.decodeData(tx.body.subarray(off, end), end === tx.body.length);
@@ -77,14 +89,19 @@ export function replay(plugin: WasmPlugin, tx: RecordedTransaction, requestId: s
     const r = tx.response;
     const responseHeaders: HeaderList = [[":status", String(r.status)]];
     for (const [k, v] of r.headers) responseHeaders.push([latin1(k).toLowerCase(), latin1(v)]);
+    step = "response_headers";
     stream.encodeHeaders(responseHeaders, r.body.length === 0);
+    if (!stopped() && r.body.length > 0) step = "response_body";
     for (let off = 0; off < r.body.length && !stopped(); off += CHUNK) {
       const end = Math.min(off + CHUNK, r.body.length);
       stream.encodeData(r.body.subarray(off, end), end === r.body.length);
     }
   }
   // Without a recorded response the response phases do not run (check-jsonl.md): the stream just ends.
+  stopped();
+  step = "logging";
   stream.complete();
+  stopped();
   outcome.localReply = stream.localReplySent;
   outcome.wasmTimeNs = stream.wasmTimeNs;
   if (!outcome.localReply && tx.response && outcome.status === 0 && outcome.reset === null) outcome.status = tx.response.status;

@@ -1,0 +1,150 @@
+// `waf check`: replays recorded HTTP transactions through the built filter (.wasm + compiled rule set, run by our
+// proxy-wasm host exactly as Envoy would run it) and reports what the WAF did, one JSON line per transaction.
+// The contract is ../shared/design/check-jsonl.md; a ModSecurity v3 harness speaks the same lines
+// (tests/peers/modsecurity-check), so both engines can be fed one file and compared line by line.
+import { Command, Option } from "commander";
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { WasmPlugin } from "../../proxy-wasm-host/index";
+import { defaultWasmPath } from "../paths";
+import { JsonlInputError, parseCheckLine } from "../replay/jsonl";
+import { replay, type ReplayOutcome } from "../replay/transaction";
+import { buildRuleSet, modeDirective, type EngineMode } from "../ruleset/build";
+
+interface CheckOptions {
+  jsonl: string;
+  mode?: EngineMode;
+  directive: string[];
+  wasm: string;
+}
+
+export function checkCommand(): Command {
+  return new Command("check")
+    .description("replay HTTP transactions (JSON lines) through the filter and report what it did, one JSON line each")
+    .argument("<conf...>", "SecLang files loaded in order, as ModSecurity loads them")
+    .requiredOption("--jsonl <file|->", "transactions, one JSON object per line (- reads standard input and answers line by line)")
+    .addOption(new Option("--mode <mode>", "detect (SecRuleEngine DetectionOnly) or block (On); without it the files decide").choices(["detect", "block"]))
+    .option("--directive <line>", "a SecLang line appended after the files (repeatable)", collect, [])
+    .option("--wasm <file>", "the filter module", defaultWasmPath())
+    .action(async (confs: string[], opts: CheckOptions) => {
+      await check(confs, opts);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** What one transaction's JSON event (the filter's `warn`-level log) says, as far as `waf check` needs it. */
+interface EventSummary {
+  ruleIds: number[];
+  disruptiveRuleId: number | null;
+}
+
+export interface CheckSession {
+  /** Answers one input line; null for a blank line (skipped, no index consumed). */
+  line(text: string): string | null;
+  close(): Promise<void>;
+}
+
+/** Loads the rule set and the filter once; then each input line is one transaction through a fresh stream. */
+export async function openCheckSession(confs: string[], opts: Omit<CheckOptions, "jsonl">): Promise<CheckSession> {
+  const directives = [...opts.directive, ...(opts.mode ? [modeDirective(opts.mode)] : [])];
+  const ruleset = buildRuleSet(confs, directives);
+  for (const w of ruleset.warnings) process.stderr.write(`waf check: warning: ${w.file}:${w.line}: ${w.directive}: ${w.message}\n`);
+
+  let events: EventSummary[] = [];
+  const plugin = await WasmPlugin.load({
+    wasm: opts.wasm,
+    configuration: ruleset.table,
+    rootId: "waf",
+    vmId: "waf",
+    name: "waf",
+    logLevel: "info",
+    logger: (level, message) => {
+      if (level === "warn") {
+        const event = parseEvent(message);
+        if (event) {
+          events.push(event);
+          return;
+        }
+      }
+      if (level === "warn" || level === "error" || level === "critical") process.stderr.write(`[${level}] ${message}\n`);
+    },
+  });
+  process.stderr.write(`waf check: ${ruleset.stats.rules} rules from ${confs.join(", ")} (table ${ruleset.table.length} bytes)\n`);
+
+  let index = 0;
+  return {
+    line(text: string): string | null {
+      const trimmed = text.endsWith("\r") ? text.slice(0, -1) : text;
+      if (trimmed.trim() === "") return null;
+      const i = index++;
+      let parsed;
+      try {
+        parsed = parseCheckLine(trimmed);
+      } catch (err) {
+        if (err instanceof JsonlInputError) return JSON.stringify({ index: i, error: err.message });
+        throw err;
+      }
+      events = [];
+      const outcome = replay(plugin, parsed.tx, `check-${i}`);
+      return resultLine(i, parsed.id, outcome, events);
+    },
+    close: () => plugin.close(),
+  };
+}
+
+async function check(confs: string[], opts: CheckOptions): Promise<void> {
+  const session = await openCheckSession(confs, opts);
+  const input = opts.jsonl === "-" ? process.stdin : createReadStream(opts.jsonl);
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const out: string[] = [];
+  for await (const text of lines) {
+    const answer = session.line(text);
+    if (answer === null) continue;
+    // Standard input is answered line by line so another program can drive it; a file as one batch.
+    if (opts.jsonl === "-") process.stdout.write(answer + "\n");
+    else out.push(answer);
+  }
+  if (out.length) process.stdout.write(out.join("\n") + "\n");
+  await session.close();
+}
+
+function resultLine(index: number, id: unknown, o: ReplayOutcome, events: EventSummary[]): string {
+  const matched: number[] = [];
+  for (const e of events) for (const ruleId of e.ruleIds) if (!matched.includes(ruleId)) matched.push(ruleId);
+  const disruptive = o.localReply || o.reset !== null;
+  const intervention: Record<string, unknown> = { disruptive, status: disruptive && o.localReply ? o.status : 0 };
+  const ruleId = events.find((e) => e.disruptiveRuleId !== null)?.disruptiveRuleId;
+  if (disruptive && ruleId != null) intervention.rule_id = ruleId;
+  if (disruptive && o.phase) intervention.phase = o.phase;
+  // The id is echoed whenever the key is present, even as null (JSON has no undefined: absent ⇔ undefined).
+  const line: Record<string, unknown> = { index };
+  if (id !== undefined) line.id = id;
+  line.matched = matched;
+  line.intervention = intervention;
+  line.time_us = Number(o.wasmTimeNs / 1000n);
+  return JSON.stringify(line);
+}
+
+function parseEvent(message: string): EventSummary | null {
+  if (!message.startsWith("{")) return null;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(message);
+  } catch {
+    return null;
+  }
+  const rules = (obj as { rules?: unknown }).rules;
+  if (!Array.isArray(rules)) return null;
+  const ruleIds: number[] = [];
+  let disruptiveRuleId: number | null = null;
+  for (const r of rules as Array<{ id?: unknown; disruptive?: unknown }>) {
+    const id = Number(r.id);
+    if (!Number.isInteger(id)) continue;
+    ruleIds.push(id);
+    if (r.disruptive === true && disruptiveRuleId === null) disruptiveRuleId = id;
+  }
+  return { ruleIds, disruptiveRuleId };
+}
