@@ -3,9 +3,9 @@
 import { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadSecLang } from "../../rulesets/seclang/index";
+import { buildRuleSet, RuleSetError, type BuiltRuleSet } from "../ruleset/build";
 import { formatDiagnostic } from "../../rulesets/seclang/errors";
-import { compileRuleSet, CompileErrors, type CompileResult, type RuleExplain } from "../../rulesets/compiler/index";
+import type { CompileResult, RuleExplain } from "../../rulesets/compiler/index";
 import { readTable } from "../../rulesets/tables/reader";
 import { parsePositiveInt } from "../args";
 
@@ -55,24 +55,18 @@ function progress(): { tick: (done: number, total: number) => void; stop: () => 
 export function runCompile(confs: string[], opts: CompileOptions): number {
   const t0 = performance.now();
   const files = confs.map((f) => resolve(f));
-  const loaded = loadSecLang(files, { directives: opts.directive });
-  if (loaded.errors.length) {
-    for (const e of loaded.errors) process.stderr.write(`${e.toString()}\n`);
-    process.stderr.write(`waf compile: ${loaded.errors.length} error${loaded.errors.length === 1 ? "" : "s"}, no table written\n`);
-    return 1;
-  }
   const p = progress();
-  let res: CompileResult;
+  let res: BuiltRuleSet;
   try {
-    res = compileRuleSet(loaded.ruleset, {
+    res = buildRuleSet(files, opts.directive, {
       regex: { ...(opts.maxDfaStates ? { maxDfaStates: opts.maxDfaStates } : {}), ...(opts.maxSubsetStates ? { maxSubsetStates: opts.maxSubsetStates } : {}) },
       onProgress: p.tick,
     });
   } catch (e) {
     p.stop();
-    if (e instanceof CompileErrors) {
-      for (const x of e.errors) process.stderr.write(`${x.toString()}\n`);
-      process.stderr.write(`waf compile: ${e.errors.length} error${e.errors.length === 1 ? "" : "s"}, no table written\n`);
+    if (e instanceof RuleSetError) {
+      for (const d of e.diagnostics) process.stderr.write(`${d}\n`);
+      process.stderr.write(`waf compile: ${e.diagnostics.length} error${e.diagnostics.length === 1 ? "" : "s"}, no table written\n`);
       return 1;
     }
     throw e;
@@ -81,7 +75,7 @@ export function runCompile(confs: string[], opts: CompileOptions): number {
   readTable(res.table); // the table must load: the reader's checks are the filter's
   if (opts.output) writeFileSync(opts.output, res.table);
   const totalMs = performance.now() - t0;
-  const warnings = loaded.warnings;
+  const warnings = res.warnings;
   const missing = opts.explain.filter((id) => !res.explain.has(id));
   if (opts.json) {
     const out = {
