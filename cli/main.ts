@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { checkCommand } from "./commands/check";
 import { compileCommand } from "./commands/compile";
+import { crsTestCommand } from "./commands/crs-test";
 import { serveCommand } from "./commands/serve";
 import { enableCommand } from "./commands/enable";
 import { disableCommand } from "./commands/disable";
@@ -17,7 +18,8 @@ const program = new Command()
   .showHelpAfterError()
   .addCommand(serveCommand())
   .addCommand(compileCommand())
-  .addCommand(checkCommand());
+  .addCommand(checkCommand())
+  .addCommand(crsTestCommand());
 
 try {
   await program.parseAsync(process.argv);
