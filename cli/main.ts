@@ -3,11 +3,11 @@ import { Command } from "commander";
 import { checkCommand } from "./commands/check";
 import { compileCommand } from "./commands/compile";
 import { crsTestCommand } from "./commands/crs-test";
-import { serveCommand } from "./commands/serve";
-import { enableCommand } from "./commands/enable";
 import { disableCommand } from "./commands/disable";
-import { statusCommand } from "./commands/status";
+import { enableCommand } from "./commands/enable";
 import { rulesetCommand } from "./commands/ruleset";
+import { serveCommand } from "./commands/serve";
+import { statusCommand } from "./commands/status";
 
 declare const WAF_VERSION: string;
 
@@ -19,7 +19,11 @@ const program = new Command()
   .addCommand(serveCommand())
   .addCommand(compileCommand())
   .addCommand(checkCommand())
-  .addCommand(crsTestCommand());
+  .addCommand(crsTestCommand())
+  .addCommand(enableCommand())
+  .addCommand(disableCommand())
+  .addCommand(statusCommand())
+  .addCommand(rulesetCommand());
 
 try {
   await program.parseAsync(process.argv);
