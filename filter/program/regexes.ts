@@ -1,0 +1,720 @@
+// The regex directory of a loaded table, turned ONCE at load time into the structures the matchers in filter/regex
+// walk: one `Regex` per entry of the REGEX_PREFILTER_MAP directory (Program.regexes), built from its REGEX_DFA /
+// REGEX_NFA / REGEX_CAPTURE / REGEX_BACKTRACK sections (layouts: rulesets/tables/format.ts), plus the prefilter:
+// which regexes may match a value, from the REGEX_PREFILTER_AC automaton and the map's phrase -> regex links.
+//
+//   const b = buildRegexes(table, program);        // load time; b.error !== null => refuse the table
+//   const set = b.set!;
+//   set.prefilterScan(ptr, len);                    // per value: one AC walk, no allocation
+//   if (set.regexMayMatch(i) && match(set.get(i), ptr, len, wantCaptures)) ...   // filter/regex match()
+//
+// Mapping (the inverse of rulesets/compiler/regex-sections.ts; tests/regex-as/encode.ts does the same from the TS
+// compiler's objects):
+//   match section REGEX_DFA       -> TIER_DFA, Dfa (u8 cells widened to the walker's u16 cells)
+//   match section REGEX_NFA       -> TIER_LAZY, NfaProgram (match-only)
+//   match section REGEX_BACKTRACK -> TIER_BACKTRACK, BacktrackProgram (its captures come from it)
+//   capture section REGEX_CAPTURE   -> captureProgram (Pike VM), CAPTURE_PIKE
+//   capture section REGEX_BACKTRACK -> backtrack, CAPTURE_BACKTRACK (PCRE's empty-iteration rule). The table has no
+//     Pike program for such a regex, so when the backtracker runs out of budget the match stands (the automaton
+//     decided it) with matchError = MATCH_ERROR_LIMIT and no captures (the TS reference would fall back to the
+//     Pike VM's captures).
+//   capture section NONE            -> no captures (no rule captures with this regex; the match section of the
+//     backtracking tier still yields them).
+// Every structure passes its own validate() (through Regex.check()) before the set is returned; any failure refuses
+// the whole table with a message naming the regex and section. Nothing here traps on a corrupt table: every read
+// goes through a bounds-checked View, every count is checked against the section size before allocating.
+import {
+  REF_NONE, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, REGEX_NFA_HEADER_SIZE,
+  REGEX_RECORD_CELLS, RegexBacktrack, RegexDfa, RegexDfaFlags, RegexFlags, RegexMap, RegexNfa, RegexNode,
+  RegexNodeFlags, Rules, SectionKind,
+} from "../../rulesets/tables/format";
+import { Dfa } from "../regex/dfa";
+import { NfaProgram } from "../regex/nfa_program";
+import { BacktrackProgram } from "../regex/backtrack_program";
+import { Regex } from "../regex/regex";
+import {
+  BT_ALT, BT_ASSERT, BT_BACKREF, BT_CONCAT, BT_EMPTY, BT_GROUP, BT_LOOK, BT_REPEAT, BT_SET, CAPTURE_BACKTRACK,
+  CAPTURE_PIKE, LOOK_BEHIND, LOOK_NEGATE, MAX_CAPTURE_GROUPS, REP_GREEDY, REP_POSSESSIVE, TIER_BACKTRACK, TIER_DFA,
+  TIER_LAZY,
+} from "../regex/opcodes";
+import { AcMatcher } from "../tables/aho_corasick";
+import { Table } from "../tables/reader";
+import { View } from "../tables/view";
+import { Program } from "./program";
+
+const NONE: u32 = <u32>REF_NONE;
+/** Longest list of possible look-behind body lengths accepted (real patterns have a handful). */
+const MAX_LOOKBEHIND_LENGTHS: i32 = 4096;
+/** Look-around positions (all sequences of a program) accepted: bounded by the section size anyway. */
+const MAX_LOOK_POSITIONS: u64 = 0x00100000;
+
+/** Result of buildRegexes: the set, or why the table is refused. */
+export class RegexBuild {
+  constructor(
+    readonly set: RegexSet | null,
+    /** null when sound; else "regex <i> (section <s>): <reason>" or a prefilter reason */
+    readonly error: string | null,
+    /** directory index of the offending regex, or -1 */
+    readonly regex: i32 = -1,
+    /** section index of the offending section, or -1 */
+    readonly section: i32 = -1,
+  ) {}
+  get ok(): bool {
+    return this.error === null;
+  }
+}
+
+/**
+ * A reusable candidate set: one bit per regex of the directory. After a scan, bit i is set iff regex i has no
+ * prefilter factors or one of its factors occurred in the scanned value. Allocate a few at load time when the
+ * engine needs to keep the prefilter result of more than one value at a time (RegexSet has a default one).
+ */
+export class RegexCandidates {
+  /** ceil(regexCount / 32) words, bit i of word i >> 5 */
+  readonly words: StaticArray<u32>;
+  constructor(regexCount: i32) {
+    this.words = new StaticArray<u32>((regexCount + 31) >>> 5);
+    // Before the first scan every regex is a candidate (sound: never skips a regex that could match).
+    for (let w = 0; w < this.words.length; w++) unchecked((this.words[w] = 0xffffffff));
+  }
+  @inline has(i: i32): bool {
+    const w = i >>> 5;
+    if (<u32>w >= <u32>this.words.length) return false;
+    return (unchecked(this.words[w]) & (<u32>1 << (<u32>i & 31))) != 0;
+  }
+}
+
+/** The regexes of a program, ready for filter/regex match(), and their prefilter. */
+export class RegexSet {
+  /** One per directory entry (the index conditions and target selectors use). */
+  readonly regexes: StaticArray<Regex>;
+  /** Per regex: 1 when a capture structure exists (capture section, or the backtracking tier). */
+  readonly capturable: StaticArray<u8>;
+  /** The prefilter automaton (REGEX_PREFILTER_AC), or null when no regex has factors. */
+  readonly prefilter: AcMatcher | null;
+  /** Prefilter phrase p stands for the regexes links[phraseStart[p] .. phraseStart[p+1]). */
+  readonly phraseStart: StaticArray<u32>;
+  readonly links: StaticArray<u32>;
+  /** Bits of the regexes that have no factors: always candidates. */
+  readonly always: StaticArray<u32>;
+  /** The candidate set prefilterScan() / regexMayMatch() use. */
+  readonly candidates: RegexCandidates;
+  /** Scratch: phrases already seen in the current scan (so each phrase's links are applied once). */
+  private readonly phraseSeen: StaticArray<u32>;
+  /** Number of regexes with prefilter factors. */
+  readonly prefiltered: i32;
+
+  constructor(regexes: StaticArray<Regex>, capturable: StaticArray<u8>, prefilter: AcMatcher | null, phraseStart: StaticArray<u32>, links: StaticArray<u32>, always: StaticArray<u32>, prefiltered: i32) {
+    this.regexes = regexes;
+    this.capturable = capturable;
+    this.prefilter = prefilter;
+    this.phraseStart = phraseStart;
+    this.links = links;
+    this.always = always;
+    this.prefiltered = prefiltered;
+    const phrases = phraseStart.length > 0 ? phraseStart.length - 1 : 0;
+    this.phraseSeen = new StaticArray<u32>((phrases + 31) >>> 5);
+    this.candidates = new RegexCandidates(regexes.length);
+  }
+
+  get count(): i32 {
+    return this.regexes.length;
+  }
+
+  /** Regex i (i < count; the loader checked every reference of the program). */
+  get(i: i32): Regex {
+    return this.regexes[i];
+  }
+
+  /** Can match(get(i), ..., true) fill TX:0..9? */
+  canCapture(i: i32): bool {
+    return <u32>i < <u32>this.capturable.length && unchecked(this.capturable[i]) != 0;
+  }
+
+  /** A fresh candidate set for scanInto() (allocate at load time). */
+  newCandidates(): RegexCandidates {
+    return new RegexCandidates(this.regexes.length);
+  }
+
+  /**
+   * Prefilter of one value [ptr, ptr+len): marks the candidate regexes in the default set (see regexMayMatch).
+   * Returns the number of distinct prefilter phrases found, or -1 when the automaton faulted (then every regex is a
+   * candidate). No allocation; one automaton transition per byte.
+   */
+  prefilterScan(ptr: usize, len: i32): i32 {
+    return this.scanInto(this.candidates, ptr, len);
+  }
+
+  /** After prefilterScan(): may regex i match the scanned value? (false only when it certainly cannot) */
+  @inline regexMayMatch(i: i32): bool {
+    return this.candidates.has(i);
+  }
+
+  /** prefilterScan into a caller-owned candidate set. */
+  scanInto(c: RegexCandidates, ptr: usize, len: i32): i32 {
+    const words = c.words;
+    const always = this.always;
+    if (words.length != always.length) return this.failOpen(c); // a set made for another program
+    for (let w = 0, e = words.length; w < e; w++) unchecked((words[w] = unchecked(always[w])));
+    const ac = this.prefilter;
+    if (ac === null || len <= 0) return 0;
+    const seen = this.phraseSeen;
+    for (let w = 0, e = seen.length; w < e; w++) unchecked((seen[w] = 0));
+    const ps = this.phraseStart;
+    const links = this.links;
+    const np = <u32>(ps.length - 1);
+    const G = <u32>this.regexes.length;
+    let found: i32 = 0;
+    let s: u32 = 0;
+    for (let i: i32 = 0; i < len; i++) {
+      s = ac.step(s, <u32>load<u8>(ptr + <usize>i));
+      const n = ac.outputCount(s);
+      for (let k: u32 = 0; k < n; k++) {
+        const p = ac.output(s, k);
+        if (p >= np) return this.failOpen(c);
+        const bit = <u32>1 << (p & 31);
+        const sw = unchecked(seen[p >>> 5]);
+        if ((sw & bit) != 0) continue;
+        unchecked((seen[p >>> 5] = sw | bit));
+        found++;
+        for (let l = unchecked(ps[p]), le = unchecked(ps[p + 1]); l < le; l++) {
+          const g = unchecked(links[l]);
+          if (g >= G) return this.failOpen(c);
+          unchecked((words[g >>> 5] |= <u32>1 << (g & 31)));
+        }
+      }
+    }
+    if (ac.faulted) return this.failOpen(c);
+    return found;
+  }
+
+  private failOpen(c: RegexCandidates): i32 {
+    const words = c.words;
+    for (let w = 0; w < words.length; w++) unchecked((words[w] = 0xffffffff));
+    return -1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building.
+
+class Builder {
+  error: string | null = null;
+  dfas: Map<i32, Dfa> = new Map<i32, Dfa>();
+  nfas: Map<i32, NfaProgram> = new Map<i32, NfaProgram>();
+  bts: Map<i32, BacktrackProgram> = new Map<i32, BacktrackProgram>();
+
+  constructor(readonly t: Table) {}
+
+  kind(section: u32): i32 {
+    if (section >= <u32>this.t.sectionCount) return -1;
+    return this.t.section(<i32>section)!.kind;
+  }
+
+  view(section: u32): View {
+    return this.t.section(<i32>section)!.view;
+  }
+
+  dfa(section: u32): Dfa | null {
+    const key = <i32>section;
+    if (this.dfas.has(key)) return this.dfas.get(key);
+    const d = decodeDfa(this.view(section), this);
+    if (d !== null) this.dfas.set(key, d);
+    return d;
+  }
+
+  nfa(section: u32, capture: bool): NfaProgram | null {
+    const key = <i32>section;
+    if (this.nfas.has(key)) return this.nfas.get(key);
+    const p = decodeNfa(this.view(section), capture, this);
+    if (p !== null) this.nfas.set(key, p);
+    return p;
+  }
+
+  backtrack(section: u32): BacktrackProgram | null {
+    const key = <i32>section;
+    if (this.bts.has(key)) return this.bts.get(key);
+    const p = decodeBacktrack(this.view(section), this);
+    if (p !== null) this.bts.set(key, p);
+    return p;
+  }
+
+  fail<T>(reason: string): T | null {
+    if (this.error === null) this.error = reason;
+    return null;
+  }
+}
+
+function fits(v: View, end: u64): bool {
+  return end <= <u64>v.length;
+}
+
+function decodeDfa(v: View, b: Builder): Dfa | null {
+  const S = v.u32(RegexDfa.STATE_COUNT), K = v.u32(RegexDfa.CLASS_COUNT);
+  const start = v.u32(RegexDfa.START), accept = v.u32(RegexDfa.ACCEPT), dead = v.u32(RegexDfa.DEAD);
+  const flags = v.u32(RegexDfa.FLAGS);
+  if (S < 1 || S > 65536 || K < 1 || K > 256) return b.fail<Dfa>("DFA counts out of range");
+  if ((flags & ~(<u32>RegexDfaFlags.CELLS_U8)) != 0) return b.fail<Dfa>("DFA flags");
+  const u8cells = (flags & RegexDfaFlags.CELLS_U8) != 0;
+  const aae = <u32>RegexDfa.ACCEPT_AT_END;
+  const transAt = aae + ((S + 3) & ~3);
+  const cells = S * K; // <= 2^24
+  if (!fits(v, <u64>transAt + <u64>cells * (u8cells ? 1 : 2))) return b.fail<Dfa>("DFA section shorter than its counts");
+  const d = new Dfa();
+  d.numStates = <i32>S;
+  d.numClasses = <i32>K;
+  d.start = <i32>start;
+  d.accept = accept == NONE ? -1 : (accept >= S ? <i32>S : <i32>accept); // out of range stays out of range for validate()
+  d.dead = dead == NONE ? -1 : (dead >= S ? <i32>S : <i32>dead);
+  if (start >= S) d.start = <i32>S;
+  const classOf = new StaticArray<u8>(256);
+  for (let i: u32 = 0; i < 256; i++) unchecked((classOf[<i32>i] = <u8>v.u8(<u32>REGEX_DFA_HEADER_SIZE + i)));
+  d.classOf = classOf;
+  const acc = new StaticArray<u8>(<i32>S);
+  for (let s: u32 = 0; s < S; s++) {
+    const x = v.u8(aae + s);
+    if (x > 1) return b.fail<Dfa>("DFA accept_at_end is not 0/1");
+    unchecked((acc[<i32>s] = <u8>x));
+  }
+  d.acceptAtEnd = acc;
+  const trans = new StaticArray<u16>(<i32>cells);
+  if (u8cells) {
+    for (let i: u32 = 0; i < cells; i++) unchecked((trans[<i32>i] = <u16>v.u8(transAt + i)));
+  } else {
+    for (let i: u32 = 0; i < cells; i++) unchecked((trans[<i32>i] = <u16>v.u16(transAt + 2 * i)));
+  }
+  d.trans = trans;
+  if (v.fault) return b.fail<Dfa>("DFA read out of range");
+  const e = d.validate();
+  if (e !== null) return b.fail<Dfa>("DFA: " + e);
+  return d;
+}
+
+function copySet(v: View, setsAt: u32, index: u32, dst: StaticArray<u32>, at: i32): void {
+  const o = setsAt + 32 * index;
+  for (let w: u32 = 0; w < 8; w++) unchecked((dst[at + <i32>w] = v.u32(o + 4 * w)));
+}
+
+function decodeNfa(v: View, capture: bool, b: Builder): NfaProgram | null {
+  const N = v.u32(RegexNfa.INST_COUNT), sets = v.u32(RegexNfa.SET_COUNT), looks = v.u32(RegexNfa.LOOK_COUNT);
+  const seqs = v.u32(RegexNfa.SEQ_COUNT), elems = v.u32(RegexNfa.ELEM_COUNT);
+  const MX: u32 = 0x00100000;
+  if (N < 1 || N > MX || sets > MX || looks > MX || seqs > MX || elems > MX) return b.fail<NfaProgram>("NFA counts out of range");
+  const setsAt = <u32>REGEX_NFA_HEADER_SIZE + 16 * N;
+  const looksAt = setsAt + 32 * sets;
+  const seqsAt = looksAt + 16 * looks;
+  const elemsAt = seqsAt + 8 * seqs;
+  if (!fits(v, <u64>elemsAt + 4 * <u64>elems)) return b.fail<NfaProgram>("NFA section shorter than its counts");
+  const p = new NfaProgram();
+  const ops = new StaticArray<u8>(<i32>N);
+  const arg = new StaticArray<i32>(<i32>N);
+  const out = new StaticArray<i32>(<i32>N);
+  const out1 = new StaticArray<i32>(<i32>N);
+  for (let i: u32 = 0; i < N; i++) {
+    const o = <u32>REGEX_NFA_HEADER_SIZE + 16 * i;
+    const op = v.u32(o);
+    if (op > 255) return b.fail<NfaProgram>("NFA: unknown opcode");
+    unchecked((ops[<i32>i] = <u8>op));
+    unchecked((arg[<i32>i] = <i32>v.u32(o + 4)));
+    unchecked((out[<i32>i] = <i32>v.u32(o + 8)));
+    unchecked((out1[<i32>i] = <i32>v.u32(o + 12)));
+  }
+  p.ops = ops;
+  p.arg = arg;
+  p.out = out;
+  p.out1 = out1;
+  p.numSets = <i32>sets;
+  const setWords = new StaticArray<u32>(<i32>(8 * sets));
+  for (let s: u32 = 0; s < sets; s++) copySet(v, setsAt, s, setWords, <i32>(8 * s));
+  p.sets = setWords;
+  // Looks: the table gives each look a range of sequences and each sequence a range of elements (set indices);
+  // the walker wants them consecutive, with the sets copied per position.
+  let positions: u64 = 0;
+  let seqTotal: u64 = 0;
+  for (let l: u32 = 0; l < looks; l++) {
+    const lo = looksAt + 16 * l;
+    const s0 = v.u32(lo + 8), sn = v.u32(lo + 12);
+    if (s0 > seqs || sn > seqs - s0) return b.fail<NfaProgram>("NFA: look sequences out of range");
+    seqTotal += <u64>sn;
+    for (let q = s0; q < s0 + sn; q++) {
+      const e0 = v.u32(seqsAt + 8 * q), en = v.u32(seqsAt + 8 * q + 4);
+      if (e0 > elems || en > elems - e0) return b.fail<NfaProgram>("NFA: sequence elements out of range");
+      positions += <u64>en;
+    }
+    if (positions > MAX_LOOK_POSITIONS || seqTotal > MAX_LOOK_POSITIONS) return b.fail<NfaProgram>("NFA: look-arounds too large");
+  }
+  p.numLooks = <i32>looks;
+  const lookFlags = new StaticArray<u8>(<i32>looks);
+  const lookSeqStart = new StaticArray<i32>(<i32>looks + 1);
+  const seqPosStart = new StaticArray<i32>(<i32>seqTotal + 1);
+  const posSets = new StaticArray<u32>(<i32>(8 * positions));
+  let qn: i32 = 0;
+  let pn: i32 = 0;
+  for (let l: u32 = 0; l < looks; l++) {
+    const lo = looksAt + 16 * l;
+    const f = v.u32(lo);
+    if (f > 3) return b.fail<NfaProgram>("NFA: unknown look flags");
+    unchecked((lookFlags[<i32>l] = <u8>f)); // RegexLookFlags BEHIND = 1, NEGATE = 2 = LOOK_BEHIND, LOOK_NEGATE
+    unchecked((lookSeqStart[<i32>l] = qn));
+    const s0 = v.u32(lo + 8), sn = v.u32(lo + 12);
+    for (let q = s0; q < s0 + sn; q++) {
+      unchecked((seqPosStart[qn] = pn));
+      qn++;
+      const e0 = v.u32(seqsAt + 8 * q), en = v.u32(seqsAt + 8 * q + 4);
+      for (let e = e0; e < e0 + en; e++) {
+        const si = v.u32(elemsAt + 4 * e);
+        if (si >= sets) return b.fail<NfaProgram>("NFA: element set out of range");
+        copySet(v, setsAt, si, posSets, 8 * pn);
+        pn++;
+      }
+    }
+  }
+  unchecked((lookSeqStart[<i32>looks] = qn));
+  unchecked((seqPosStart[qn] = pn));
+  p.lookFlags = lookFlags;
+  p.lookSeqStart = lookSeqStart;
+  p.seqPosStart = seqPosStart;
+  p.lookPosSets = posSets;
+  p.start = <i32>v.u32(RegexNfa.START);
+  const slots = v.u32(RegexNfa.SLOTS);
+  const mask = v.u32(RegexNfa.ASSERT_MASK);
+  if (slots > 20 || mask > 0xffff) return b.fail<NfaProgram>("NFA: slots/assert mask out of range");
+  if (!capture && slots != 0) return b.fail<NfaProgram>("NFA: match-only program with capture slots");
+  p.slots = <i32>slots;
+  p.assertMask = <i32>mask;
+  if (v.fault) return b.fail<NfaProgram>("NFA read out of range");
+  const e = p.validate();
+  if (e !== null) return b.fail<NfaProgram>((capture ? "capture program: " : "NFA: ") + e);
+  return p;
+}
+
+/** Table node type (RegexNode) -> walker node kind (BT_*): GROUP and REPEAT are numbered the other way round. */
+function btKind(t: u32): i32 {
+  switch (t) {
+    case RegexNode.EMPTY: return BT_EMPTY;
+    case RegexNode.SET: return BT_SET;
+    case RegexNode.CONCAT: return BT_CONCAT;
+    case RegexNode.ALT: return BT_ALT;
+    case RegexNode.REPEAT: return BT_REPEAT;
+    case RegexNode.GROUP: return BT_GROUP;
+    case RegexNode.ASSERT: return BT_ASSERT;
+    case RegexNode.LOOK: return BT_LOOK;
+    case RegexNode.BACKREF: return BT_BACKREF;
+    default: return -1;
+  }
+}
+
+function i32Field(x: u32): i32 {
+  return x > 0x7fffffff ? -1 : <i32>x;
+}
+
+function addUnique(a: Array<i32>, x: i32): void {
+  for (let i = 0; i < a.length; i++) if (unchecked(a[i]) == x) return;
+  a.push(x);
+}
+
+function decodeBacktrack(v: View, b: Builder): BacktrackProgram | null {
+  const N = v.u32(RegexBacktrack.NODE_COUNT), sets = v.u32(RegexBacktrack.SET_COUNT), kids = v.u32(RegexBacktrack.CHILD_COUNT);
+  const groups = v.u32(RegexBacktrack.GROUPS), root = v.u32(RegexBacktrack.ROOT);
+  const MX: u32 = 0x00100000;
+  if (N < 1 || N > MX || sets > MX || kids > MX) return b.fail<BacktrackProgram>("backtracking program counts out of range");
+  if (groups > 0xffff) return b.fail<BacktrackProgram>("backtracking program: group count out of range");
+  const setsAt = <u32>REGEX_BT_HEADER_SIZE + 16 * N;
+  const kidsAt = setsAt + 32 * sets;
+  if (!fits(v, <u64>kidsAt + 4 * <u64>kids)) return b.fail<BacktrackProgram>("backtracking section shorter than its counts");
+  const n = <i32>N;
+  const kind = new StaticArray<u8>(n);
+  const A = new StaticArray<i32>(n);
+  const B = new StaticArray<i32>(n);
+  const C = new StaticArray<i32>(n);
+  const D = new StaticArray<i32>(n);
+  const child = new StaticArray<i32>(n); // the single child of GROUP / REPEAT / LOOK, else -1
+  for (let i = 0; i < n; i++) {
+    const o = <u32>REGEX_BT_HEADER_SIZE + 16 * <u32>i;
+    const w = v.u32(o);
+    const t = w & 0xff, f = w >>> 8;
+    const p1 = v.u32(o + 4), p2 = v.u32(o + 8), p3 = v.u32(o + 12);
+    const k = btKind(t);
+    if (k < 0) return b.fail<BacktrackProgram>("backtracking program: unknown node type");
+    unchecked((kind[i] = <u8>k));
+    unchecked((child[i] = -1));
+    let allowed: u32 = 0;
+    if (t == RegexNode.SET) {
+      unchecked((A[i] = i32Field(p1)));
+    } else if (t == RegexNode.CONCAT || t == RegexNode.ALT) {
+      unchecked((A[i] = i32Field(p1)));
+      unchecked((B[i] = i32Field(p2)));
+    } else if (t == RegexNode.REPEAT) {
+      allowed = RegexNodeFlags.GREEDY | RegexNodeFlags.POSSESSIVE;
+      unchecked((A[i] = i32Field(p1)));
+      unchecked((B[i] = p2 == NONE ? -1 : (p2 > 0x7fffffff ? -2 : <i32>p2)));
+      unchecked((C[i] = ((f & RegexNodeFlags.GREEDY) != 0 ? REP_GREEDY : 0) | ((f & RegexNodeFlags.POSSESSIVE) != 0 ? REP_POSSESSIVE : 0)));
+      unchecked((D[i] = i32Field(p3)));
+      unchecked((child[i] = i32Field(p3)));
+    } else if (t == RegexNode.GROUP) {
+      unchecked((A[i] = i32Field(p1)));
+      unchecked((B[i] = i32Field(p2)));
+      unchecked((child[i] = i32Field(p2)));
+    } else if (t == RegexNode.ASSERT) {
+      unchecked((A[i] = i32Field(p1))); // RegexAssert codes are the walker's A_* codes
+    } else if (t == RegexNode.LOOK) {
+      allowed = RegexNodeFlags.BEHIND | RegexNodeFlags.NEGATE;
+      unchecked((A[i] = ((f & RegexNodeFlags.BEHIND) != 0 ? <i32>LOOK_BEHIND : 0) | ((f & RegexNodeFlags.NEGATE) != 0 ? <i32>LOOK_NEGATE : 0)));
+      unchecked((B[i] = i32Field(p1)));
+      unchecked((child[i] = i32Field(p1)));
+      // p2 (the pattern offset) is for messages only; C/D (look-behind lengths) are filled below
+    } else if (t == RegexNode.BACKREF) {
+      allowed = RegexNodeFlags.ICASE;
+      unchecked((A[i] = i32Field(p1)));
+      unchecked((B[i] = (f & RegexNodeFlags.ICASE) != 0 ? 1 : 0));
+    }
+    if ((f & ~allowed) != 0) return b.fail<BacktrackProgram>("backtracking program: node flags");
+    const c = unchecked(child[i]);
+    if (c >= i) return b.fail<BacktrackProgram>("backtracking program: child index not below its parent");
+  }
+  // Children lists first; the look-behind length lists are appended after them.
+  const list = new Array<i32>();
+  for (let k: u32 = 0; k < kids; k++) {
+    const ch = v.u32(kidsAt + 4 * k);
+    list.push(i32Field(ch));
+  }
+  for (let i = 0; i < n; i++) {
+    const k = unchecked(kind[i]);
+    if (k != BT_CONCAT && k != BT_ALT) continue;
+    const a = unchecked(A[i]), c = unchecked(B[i]);
+    if (a < 0 || c < 0 || <i64>a + <i64>c > <i64>kids) return b.fail<BacktrackProgram>("backtracking program: child list out of range");
+    for (let j = a; j < a + c; j++) {
+      const ch = unchecked(list[j]);
+      if (ch < 0 || ch >= i) return b.fail<BacktrackProgram>("backtracking program: child index not below its parent");
+    }
+  }
+  // Possible lengths of every look-behind body (rulesets/regex/backtrack.ts fixedLengths), without recursion:
+  // mark the nodes whose lengths are needed (parents have larger indices, so a downward sweep sees every parent
+  // first), then compute them upwards.
+  const need = new StaticArray<u8>(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const k = unchecked(kind[i]);
+    const c = unchecked(child[i]);
+    if (k == BT_LOOK && (unchecked(A[i]) & LOOK_BEHIND) != 0 && c >= 0) unchecked((need[c] = 1));
+    if (unchecked(need[i]) == 0) continue;
+    if (k == BT_GROUP || k == BT_REPEAT) {
+      if (c >= 0) unchecked((need[c] = 1));
+    } else if (k == BT_CONCAT || k == BT_ALT) {
+      const a = unchecked(A[i]), m = unchecked(B[i]);
+      for (let j = a; j < a + m; j++) unchecked((need[unchecked(list[j])] = 1));
+    }
+  }
+  const lens = new Array<Array<i32> | null>(n);
+  for (let i = 0; i < n; i++) {
+    if (unchecked(need[i]) == 0) continue;
+    const k = unchecked(kind[i]);
+    let r: Array<i32> | null = null;
+    if (k == BT_EMPTY || k == BT_ASSERT || k == BT_LOOK) {
+      r = [0];
+    } else if (k == BT_SET) {
+      r = [1];
+    } else if (k == BT_GROUP) {
+      const c = unchecked(child[i]);
+      r = c >= 0 ? unchecked(lens[c]) : null;
+    } else if (k == BT_CONCAT) {
+      let acc: Array<i32> | null = [0];
+      const a = unchecked(A[i]), m = unchecked(B[i]);
+      for (let j = a; j < a + m && acc !== null; j++) {
+        const l = unchecked(lens[unchecked(list[j])]);
+        if (l === null) {
+          acc = null;
+          break;
+        }
+        const next = new Array<i32>();
+        const cur: Array<i32> = acc;
+        for (let x = 0; x < cur.length; x++)
+          for (let y = 0; y < l.length; y++) {
+            const s = <i64>unchecked(cur[x]) + <i64>unchecked(l[y]);
+            if (s > 0x7fffffff) return b.fail<BacktrackProgram>("backtracking program: look-behind too long");
+            addUnique(next, <i32>s);
+            if (next.length > MAX_LOOKBEHIND_LENGTHS) return b.fail<BacktrackProgram>("backtracking program: look-behind with too many lengths");
+          }
+        acc = next;
+      }
+      r = acc;
+    } else if (k == BT_ALT) {
+      const u = new Array<i32>();
+      const a = unchecked(A[i]), m = unchecked(B[i]);
+      let ok = true;
+      for (let j = a; j < a + m; j++) {
+        const l = unchecked(lens[unchecked(list[j])]);
+        if (l === null) {
+          ok = false;
+          break;
+        }
+        for (let y = 0; y < l.length; y++) addUnique(u, unchecked(l[y]));
+        if (u.length > MAX_LOOKBEHIND_LENGTHS) return b.fail<BacktrackProgram>("backtracking program: look-behind with too many lengths");
+      }
+      r = ok ? u : null;
+    } else if (k == BT_REPEAT) {
+      const mn = unchecked(A[i]), mx = unchecked(B[i]), c = unchecked(child[i]);
+      if (mn == mx && mn >= 0 && c >= 0) {
+        const l = unchecked(lens[c]);
+        if (l !== null && l.length == 1) {
+          const s = <i64>unchecked(l[0]) * <i64>mn;
+          if (s > 0x7fffffff) return b.fail<BacktrackProgram>("backtracking program: look-behind too long");
+          r = [<i32>s];
+        }
+      }
+    } // BT_BACKREF: no fixed length
+    unchecked((lens[i] = r));
+  }
+  for (let i = 0; i < n; i++) {
+    if (unchecked(kind[i]) != BT_LOOK) continue;
+    unchecked((C[i] = list.length));
+    unchecked((D[i] = 0));
+    if ((unchecked(A[i]) & LOOK_BEHIND) == 0) continue;
+    const c = unchecked(child[i]);
+    const l = c >= 0 ? unchecked(lens[c]) : null;
+    if (l === null) return b.fail<BacktrackProgram>("backtracking program: look-behind body without fixed length");
+    const sorted = l.slice(0);
+    sorted.sort((x: i32, y: i32): i32 => x - y);
+    for (let j = 0; j < sorted.length; j++) list.push(unchecked(sorted[j]));
+    unchecked((D[i] = sorted.length));
+  }
+  const p = new BacktrackProgram();
+  p.kind = kind;
+  p.a = A;
+  p.b = B;
+  p.c = C;
+  p.d = D;
+  const flat = new StaticArray<i32>(list.length);
+  for (let j = 0; j < list.length; j++) unchecked((flat[j] = unchecked(list[j])));
+  p.list = flat;
+  p.numSets = <i32>sets;
+  const setWords = new StaticArray<u32>(<i32>(8 * sets));
+  for (let s: u32 = 0; s < sets; s++) copySet(v, setsAt, s, setWords, <i32>(8 * s));
+  p.sets = setWords;
+  p.root = root >= N ? n : <i32>root;
+  p.groups = <i32>groups;
+  if (v.fault) return b.fail<BacktrackProgram>("backtracking program read out of range");
+  const e = p.validate();
+  if (e !== null) return b.fail<BacktrackProgram>("backtracking program: " + e);
+  return p;
+}
+
+function refuse(reason: string, regex: i32 = -1, section: i32 = -1): RegexBuild {
+  return new RegexBuild(null, reason, regex, section);
+}
+
+/** The view of the program's REGEX_PREFILTER_MAP section, or null. */
+function mapView(t: Table): View | null {
+  for (let i = 0; i < t.sectionCount; i++) {
+    const s = t.section(i)!;
+    if (s.kind != SectionKind.RULES) continue;
+    const ref = s.view.u32(Rules.REGEX_MAP_SECTION);
+    if (ref == NONE || ref >= <u32>t.sectionCount) return null;
+    const m = t.section(<i32>ref)!;
+    return m.kind == SectionKind.REGEX_PREFILTER_MAP ? m.view : null;
+  }
+  return null;
+}
+
+/**
+ * Builds the regex set of a loaded table's program (decodeProgram(table)). Load time only: allocates every
+ * structure once. A program without regexes yields an empty set. On any inconsistency the result carries an error
+ * (refuse the table) and no set.
+ */
+export function buildRegexes(t: Table, p: Program): RegexBuild {
+  const G = p.regexCount;
+  const b = new Builder(t);
+  const regexes = new StaticArray<Regex>(G);
+  const capturable = new StaticArray<u8>(G);
+  const always = new StaticArray<u32>((G + 31) >>> 5);
+  let prefiltered = 0;
+  for (let i = 0; i < G; i++) {
+    const o = i * REGEX_RECORD_CELLS;
+    const ms = p.regexes[o], cs = p.regexes[o + 1], flags = p.regexes[o + 2], groups = p.regexes[o + 3];
+    const where = "regex " + i.toString() + " (section ";
+    const mk = b.kind(ms);
+    const re = new Regex();
+    if (groups > 0xffff) return refuse(where + ms.toString() + "): group count out of range", i, <i32>ms);
+    re.groups = <i32>groups;
+    if (mk == SectionKind.REGEX_DFA) {
+      re.tier = TIER_DFA;
+      re.dfa = b.dfa(ms);
+    } else if (mk == SectionKind.REGEX_NFA) {
+      re.tier = TIER_LAZY;
+      re.nfa = b.nfa(ms, false);
+    } else if (mk == SectionKind.REGEX_BACKTRACK) {
+      re.tier = TIER_BACKTRACK;
+      re.captureEngine = CAPTURE_BACKTRACK;
+      const bt = b.backtrack(ms);
+      re.backtrack = bt;
+      if (bt !== null && bt.groups != re.groups) return refuse(where + ms.toString() + "): group count differs from the program's", i, <i32>ms);
+      capturable[i] = 1;
+    } else return refuse(where + ms.toString() + "): match section is not a regex automaton", i, <i32>ms);
+    if (b.error !== null) return refuse(where + ms.toString() + "): " + b.error!, i, <i32>ms);
+    if (cs != NONE) {
+      const ck = b.kind(cs);
+      if (re.tier == TIER_BACKTRACK) {
+        if (cs != ms) return refuse(where + cs.toString() + "): a backtracking regex captures with its own program", i, <i32>cs);
+      } else if (ck == SectionKind.REGEX_CAPTURE) {
+        re.captureEngine = CAPTURE_PIKE;
+        const cp = b.nfa(cs, true);
+        re.captureProgram = cp;
+        const want = 2 * ((re.groups < MAX_CAPTURE_GROUPS - 1 ? re.groups : MAX_CAPTURE_GROUPS - 1) + 1);
+        if (cp !== null && cp.slots != want) return refuse(where + cs.toString() + "): capture slots do not match the group count", i, <i32>cs);
+      } else if (ck == SectionKind.REGEX_BACKTRACK) {
+        re.captureEngine = CAPTURE_BACKTRACK;
+        const bt = b.backtrack(cs);
+        re.backtrack = bt;
+        if (bt !== null && bt.groups != re.groups) return refuse(where + cs.toString() + "): group count differs from the program's", i, <i32>cs);
+      } else return refuse(where + cs.toString() + "): capture section is not a capture program", i, <i32>cs);
+      if (b.error !== null) return refuse(where + cs.toString() + "): " + b.error!, i, <i32>cs);
+      capturable[i] = 1;
+    }
+    if (!re.check()) return refuse(where + ms.toString() + "): " + re.invalidReason, i, <i32>ms);
+    regexes[i] = re;
+    if ((flags & RegexFlags.HAS_FACTORS) != 0) prefiltered++;
+    else always[i >>> 5] |= <u32>1 << (<u32>i & 31);
+  }
+  // Prefilter: the automaton and the phrase -> regex links of the map.
+  let ac: AcMatcher | null = null;
+  let phraseStart = new StaticArray<u32>(1);
+  let links = new StaticArray<u32>(0);
+  if (G > 0) {
+    const mv = mapView(t);
+    if (mv === null) return refuse("regex map section missing");
+    const m: View = mv;
+    if (<i32>m.u32(RegexMap.REGEX_COUNT) != G) return refuse("regex map: regex count differs from the program's");
+    const P = m.u32(RegexMap.PHRASE_COUNT), L = m.u32(RegexMap.LINK_COUNT);
+    const psAt = <u32>REGEX_MAP_HEADER_SIZE + 16 * <u32>G;
+    const lkAt = psAt + 4 * (P + 1);
+    if (P > 0x01000000 || L > 0x01000000 || !fits(m, <u64>lkAt + 4 * <u64>L)) return refuse("regex map: counts out of range");
+    if (P > 0) {
+      if (p.prefilterSection == NONE || p.prefilterSection >= <u32>t.sectionCount) return refuse("regex map: prefilter automaton missing");
+      const s = t.section(<i32>p.prefilterSection)!;
+      if (s.kind != SectionKind.REGEX_PREFILTER_AC || s.ac === null) return refuse("regex map: prefilter section is not a REGEX_PREFILTER_AC", -1, s.index);
+      ac = s.ac;
+      if (ac!.phraseCount != P) return refuse("regex map: phrase count differs from the prefilter automaton's", -1, s.index);
+    } else if (prefiltered > 0) return refuse("regex map: regexes with factors but no prefilter automaton");
+    phraseStart = new StaticArray<u32>(<i32>P + 1);
+    for (let q: u32 = 0; q <= P; q++) {
+      const x = m.u32(psAt + 4 * q);
+      if (x > L || (q > 0 && x < unchecked(phraseStart[<i32>q - 1]))) return refuse("regex map: phrase starts out of order");
+      unchecked((phraseStart[<i32>q] = x));
+    }
+    if (unchecked(phraseStart[0]) != 0 || unchecked(phraseStart[<i32>P]) != L) return refuse("regex map: phrase starts do not span the links");
+    links = new StaticArray<u32>(<i32>L);
+    const linked = new StaticArray<u8>(G);
+    for (let l: u32 = 0; l < L; l++) {
+      const g = m.u32(lkAt + 4 * l);
+      if (g >= <u32>G) return refuse("regex map: link to a missing regex");
+      unchecked((links[<i32>l] = g));
+      unchecked((linked[<i32>g] = 1));
+    }
+    // Soundness: a regex that is skipped unless a phrase fires must have at least one phrase.
+    for (let i = 0; i < G; i++) {
+      const hf = (p.regexes[i * REGEX_RECORD_CELLS + 2] & RegexFlags.HAS_FACTORS) != 0;
+      if (hf && unchecked(linked[i]) == 0) return refuse("regex map: regex " + i.toString() + " has factors but no phrase", i);
+    }
+    if (m.fault) return refuse("regex map read out of range");
+  }
+  return new RegexBuild(new RegexSet(regexes, capturable, ac, phraseStart, links, always, prefiltered), null);
+}

@@ -1,0 +1,2 @@
+import { regexTableCrossCheck } from "./crs-xcheck";
+regexTableCrossCheck("v3.3.4");
