@@ -330,11 +330,20 @@ export class Loader {
       ctx.error(`SecDefaultAction can be given only once per phase: phase ${phase} was set at ${path.basename(prev.loc.file)}:${prev.loc.line}`);
       return;
     }
-    const earlier = this.entries.filter((e) => e.kind === "rule" && e.rule.phase === phase).length;
+    // Warn only about earlier rules whose effective behaviour the default really changes: a rule that says
+    // `block`, leaves a flag the default sets unspecified, or takes the default's transformations.
+    const sets = (names: string[], list: ActionIR[]) => list.some((a) => names.includes(a.name));
+    const defaultT = actions.some((a) => a.name === "t");
+    const affects = (rule: ParsedRule) =>
+      sets(["block"], rule.actions) ||
+      (defaultT && !rule.actions.some((a) => a.name === "t" && a.argument === "none")) ||
+      (sets(["log", "nolog"], actions) && !sets(["log", "nolog"], rule.actions)) ||
+      (sets(["auditlog", "noauditlog"], actions) && !sets(["auditlog", "noauditlog"], rule.actions));
+    const earlier = this.entries.filter((e) => e.kind === "rule" && e.rule.phase === phase && affects(e.rule.head)).length;
     if (earlier > 0) {
       ctx.warn(
         "divergence",
-        `${earlier} rule${earlier === 1 ? "" : "s"} of phase ${phase} come${earlier === 1 ? "s" : ""} before this SecDefaultAction; it applies to them too, as in ModSecurity v3 (ModSecurity v2 applies it only to later rules)`,
+        `${earlier} rule${earlier === 1 ? "" : "s"} of phase ${phase} come${earlier === 1 ? "s" : ""} before this SecDefaultAction and take some of its actions; it applies to them too, as in ModSecurity v3 (ModSecurity v2 applies it only to later rules)`,
       );
     }
     this.defaults[phase] = { phase, loc: { file: d.file, line: d.line }, raw: d.raw, actions: actions.filter((a) => a.name !== "phase") };
