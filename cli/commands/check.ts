@@ -9,7 +9,7 @@ import { WasmPlugin } from "../../proxy-wasm-host/index";
 import { defaultWasmPath } from "../paths";
 import { JsonlInputError, parseCheckLine } from "../replay/jsonl";
 import { replay, type ReplayOutcome } from "../replay/transaction";
-import { buildRuleSet, modeDirective, type EngineMode } from "../ruleset/build";
+import { loadRuleSetTable, modeDirective, type EngineMode } from "../ruleset/build";
 
 interface CheckOptions {
   jsonl: string;
@@ -50,7 +50,7 @@ export interface CheckSession {
 /** Loads the rule set and the filter once; then each input line is one transaction through a fresh stream. */
 export async function openCheckSession(confs: string[], opts: Omit<CheckOptions, "jsonl">): Promise<CheckSession> {
   const directives = [...opts.directive, ...(opts.mode ? [modeDirective(opts.mode)] : [])];
-  const ruleset = buildRuleSet(confs, directives);
+  const ruleset = loadRuleSetTable(confs, directives);
   for (const w of ruleset.warnings) process.stderr.write(`waf check: warning: ${w.file}:${w.line}: ${w.directive}: ${w.message}\n`);
 
   let events: EventSummary[] = [];
@@ -72,7 +72,7 @@ export async function openCheckSession(confs: string[], opts: Omit<CheckOptions,
       if (level === "warn" || level === "error" || level === "critical") process.stderr.write(`[${level}] ${message}\n`);
     },
   });
-  process.stderr.write(`waf check: ${ruleset.stats.rules} rules from ${confs.join(", ")} (table ${ruleset.table.length} bytes)\n`);
+  process.stderr.write(`waf check: ${ruleset.rules} rules from ${confs.join(", ")} (table ${ruleset.table.length} bytes${ruleset.cached ? ", from cache" : ""})\n`);
 
   let index = 0;
   return {

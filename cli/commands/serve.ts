@@ -8,25 +8,32 @@ import { startDemoUpstream, type DemoUpstream } from "../serve/demo-upstream";
 import { startProxy } from "../serve/proxy";
 import { defaultWasmPath } from "../paths";
 import { parseByteSize, parseHostPort, parsePositiveInt } from "../args";
+import { loadRuleSetTable, modeDirective } from "../ruleset/build";
+import { bootstrapFiles, crsRuleFiles, crsVersion, findCrsDir, paranoiaDirective } from "../ruleset/crs";
 
 export function serveCommand(): Command {
   return new Command("serve")
     .description("run a local WAF reverse proxy: every request and response goes through the filter, as in Envoy")
+    .argument("[rules...]", "SecLang files to load instead of the default set (our bootstrap files + the OWASP CRS found)")
     .option("--listen <host:port>", "address to listen on", parseHostPort, { host: "127.0.0.1", port: 8080 })
     .option("--upstream <url>", "where allowed requests go (default: a built-in demo upstream that echoes what it received)", parseUpstream)
     .addOption(new Option("--mode <mode>", "detect: log and pass; block: enforce disruptive actions").choices(["detect", "block"]).default("detect"))
+    .option("--crs <dir>", "OWASP CRS to load with the default set (default: $CRS_DIR, else Debian's /usr/share/modsecurity-crs)")
+    .option("--paranoia <level>", "CRS paranoia level 1-4 for the default set", parseParanoia, 1)
     .option("--wasm <file>", "the filter module", defaultWasmPath())
     .option("--fail-open", "if the filter fails (traps), let traffic pass instead of answering 503", false)
     .option("--buffer-limit <bytes>", "Envoy's per-stream buffer limit for bodies the filter holds (e.g. 1m, 512k)", parseByteSize, 1024 * 1024)
     .option("--upstream-timeout <ms>", "answer 504 when the upstream sends no response headers in time (0: none)", parsePositiveInt, 15_000)
     .option("--log-level <level>", "lowest filter log level printed: trace|debug|info|warn|error|critical", "info")
     .option("-q, --quiet", "no access log lines", false)
-    .action(async (opts: ServeOptions) => {
-      await serve(opts);
+    .action(async (rules: string[], opts: ServeOptions) => {
+      await serve(rules, opts);
     });
 }
 
 interface ServeOptions {
+  crs?: string;
+  paranoia: number;
   listen: { host: string; port: number };
   upstream?: URL;
   mode: "detect" | "block";
@@ -40,13 +47,21 @@ interface ServeOptions {
 
 const LEVELS: LogLevel[] = ["trace", "debug", "info", "warn", "error", "critical"];
 
-async function serve(opts: ServeOptions): Promise<void> {
+async function serve(ruleFiles: string[], opts: ServeOptions): Promise<void> {
   const minLevel = LEVELS.indexOf(opts.logLevel as LogLevel);
   if (minLevel < 0) throw new InvalidArgumentError(`--log-level must be one of ${LEVELS.join(", ")}`);
   const wasmBytes = readWasm(opts.wasm);
+  const rules = resolveRules(ruleFiles, opts);
+  const started = performance.now();
+  const ruleset = loadRuleSetTable(rules.files, [...rules.directives, modeDirective(opts.mode)]);
+  for (const w of ruleset.warnings) process.stderr.write(`waf serve: warning: ${w.file}:${w.line}: ${w.directive}: ${w.message}\n`);
+  process.stderr.write(
+    `waf serve: rules: ${rules.description}, ${ruleset.rules} rules, table ${(ruleset.table.length / 1024).toFixed(0)} KiB ` +
+      `(${ruleset.cached ? "from cache" : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`})\n`,
+  );
   const plugin = await WasmPlugin.load({
     wasm: opts.wasm,
-    configuration: JSON.stringify({ mode: opts.mode }),
+    configuration: ruleset.table,
     name: "waf",
     rootId: "waf",
     vmId: "waf",
@@ -92,6 +107,33 @@ async function serve(opts: ServeOptions): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+/** The rules to load: the files given, or the default set — our bootstrap files, then the CRS if one is found. */
+function resolveRules(ruleFiles: string[], opts: ServeOptions): { files: string[]; directives: string[]; description: string } {
+  if (ruleFiles.length > 0) return { files: ruleFiles, directives: [], description: ruleFiles.join(", ") };
+  const crs = findCrsDir(opts.crs);
+  if (!crs) {
+    process.stderr.write(
+      "waf serve: no OWASP CRS found (give --crs DIR, set CRS_DIR, or install Debian's modsecurity-crs); " +
+        "loading the bootstrap rules only\n",
+    );
+    return { files: bootstrapFiles(), directives: [], description: "bootstrap rules only" };
+  }
+  const crsFiles = crsRuleFiles(crs);
+  // The paranoia setup must come before the CRS rules; Include keeps that order after the bootstrap files.
+  const directives = [paranoiaDirective(opts.paranoia), ...crsFiles.map((f) => `Include "${f}"`)];
+  const version = crsVersion(crsFiles);
+  return {
+    files: bootstrapFiles(),
+    directives,
+    description: `bootstrap + OWASP CRS ${version ?? "(version unknown)"} from ${crs}, paranoia level ${opts.paranoia}`,
+  };
+}
+
+function parseParanoia(value: string): number {
+  if (!/^[1-4]$/.test(value)) throw new InvalidArgumentError(`expected a paranoia level 1, 2, 3 or 4, got "${value}"`);
+  return Number(value);
 }
 
 function readWasm(path: string): Buffer {

@@ -15,9 +15,10 @@
 // Engine mode: the rule's ctl:ruleEngine=DetectionOnly (as go-ftw expects: every rule runs and logs, the
 // anomaly-evaluation rules 949110/959100/980170 fire and log, nothing is blocked, so the status a test sees
 // is the backend's); tx.blocking_paranoia_level=4 makes the evaluation count every paranoia level.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { bootstrapFiles, crsRuleFiles } from "../ruleset/crs";
+
+export { crsRuleFiles };
 import type { CrsVersion } from "./model";
 
 export interface EngineConfig {
@@ -38,26 +39,9 @@ export const V3_TEST_SETUP = [
     'setvar:tx.arg_length=400,setvar:tx.combined_file_sizes=65535"',
 ];
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** The repository's rulesets/ directory (sources: cli/crs-test/ → ../../rulesets; bundle: build/ → ../rulesets). */
-export function bootstrapDir(): string {
-  const candidates = [resolve(here, "../../rulesets"), resolve(here, "../rulesets"), resolve(process.cwd(), "rulesets")];
-  return candidates.find((d) => existsSync(join(d, "modsecdefault.conf"))) ?? candidates[0]!;
-}
-
-/** rules/*.conf in name order (REQUEST-9xx then RESPONSE-9xx), without the `.example` files. */
-export function crsRuleFiles(crsDir: string): string[] {
-  const dir = join(crsDir, "rules");
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".conf"))
-    .sort()
-    .map((f) => resolve(dir, f));
-}
 
 export function crsTestConfig(crsDir: string, version: CrsVersion, layout: "include" | "append" = "include"): EngineConfig {
-  const boot = bootstrapDir();
-  const bootstrap = [join(boot, "modsecdefault.conf"), join(boot, "crs-setup.conf")];
+  const bootstrap = bootstrapFiles();
   const setup = version === "v4" ? V4_TEST_SETUP : V3_TEST_SETUP;
   const rules = crsRuleFiles(crsDir);
   if (layout === "append") return { confFiles: [...bootstrap, ...rules], directives: setup };

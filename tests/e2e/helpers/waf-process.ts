@@ -16,7 +16,9 @@ export interface WafProcess {
 }
 
 export async function startWaf(args: string[], opts: { expectStartup?: boolean } = {}): Promise<WafProcess> {
-  const child = spawn(process.execPath, [resolve(repoRoot, "build/waf.mjs"), "serve", "--listen", "127.0.0.1:0", "--quiet", ...args], {
+  // Explicit rules (our bootstrap files) keep these tests independent of whether a CRS is installed here.
+  const rules = [resolve(repoRoot, "rulesets/modsecdefault.conf"), resolve(repoRoot, "rulesets/crs-setup.conf")];
+  const child = spawn(process.execPath, [resolve(repoRoot, "build/waf.mjs"), "serve", "--listen", "127.0.0.1:0", "--quiet", ...args, ...rules], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";
