@@ -2,14 +2,102 @@
 // the SDK (@solo-io/proxy-runtime), and the filter registers its root context factory under the root id "waf"
 // (the plugin's `root_id` in Envoy's configuration must say the same).
 //
-// At this stage the filter inspects nothing: it accepts its configuration and lets every stream through.
-// The rule engine (phases, decisions, events) plugs in here.
+// Contract (what `waf check` and the deployment rely on):
+//  - plugin configuration = one WAFT table; empty = no rules (warning, everything passes); anything else that does
+//    not load = the loader's error at `error` level and onConfigure returns false (Envoy rejects the config);
+//  - phase 1 in onRequestHeaders (the request headers are copied there), phase 2 at the end of the request body
+//    (StopIterationAndBuffer until then; in the headers callback when there is no body), phase 3 in
+//    onResponseHeaders, phase 4 at the end of the response body (buffered while SecResponseBodyAccess applies to
+//    the content type and phase-4 rules exist), phase 5 in onLog;
+//  - SecRuleEngine On: deny -> local reply with the status, redirect -> 302 (or the rule's 3xx) with Location,
+//    drop -> proxy_close_stream; DetectionOnly logs and passes;
+//  - a transaction with at least one logged match emits exactly one `warn` log whose message is the JSON event
+//    (filter/events), plus one `info` line per logged rule in the seed's human form; metrics per rule id and per
+//    action (detection-only hits included).
 export * from "@solo-io/proxy-runtime/assembly/proxy";
-import { RootContext, Context, registerRootContext, FilterHeadersStatusValues, log, LogLevelValues } from "@solo-io/proxy-runtime/assembly/index";
+import {
+  RootContext, Context, registerRootContext, FilterHeadersStatusValues, FilterDataStatusValues, FilterTrailersStatusValues,
+  log, LogLevelValues, stream_context, Headers,
+} from "@solo-io/proxy-runtime/assembly/index";
+import * as imports from "@solo-io/proxy-runtime/assembly/imports";
+import { free } from "@solo-io/proxy-runtime/assembly/malloc";
 import { BufferType, getBufferBytes } from "./abi/buffers";
+import { loadTable } from "./tables/reader";
+import { decodeProgram } from "./program/program";
+import { buildRegexes } from "./program/regexes";
+import { Ruleset } from "./engine/ruleset";
+import { Engine } from "./engine/engine";
+import { Transaction } from "./engine/transaction";
+import {
+  addRequestHeader, addResponseHeader, processRequestBody, processResponseBody, processUri, responseBodyInspected,
+  setConnection, setResponseStatus,
+} from "./engine/body";
+import { latin1, toLatin1 } from "./engine/bytes";
+import { actionMetricName, buildEvent, humanLine, loggedRules, ruleMetricName, actionName } from "./events/event";
+import { Disruptive, RuleEngineMode } from "../rulesets/tables/format";
+
+const OUT_PTR: usize = memory.data(16, 8);
+
+/** A property as bytes (NUL-separated path), or null when the host has none. */
+function getProperty(path: string): ArrayBuffer | null {
+  const p = String.UTF8.encode(path.replaceAll(".", "\0"));
+  if (imports.proxy_get_property(changetype<usize>(p), p.byteLength, OUT_PTR, OUT_PTR + 4) != 0) return null;
+  const ptr = load<usize>(OUT_PTR);
+  if (ptr == 0) return new ArrayBuffer(0);
+  // allocated by the host with the exported malloc (a pinned ArrayBuffer): unpin and keep it
+  const out = changetype<ArrayBuffer>(ptr);
+  free(ptr);
+  return out;
+}
+
+function propertyString(path: string): string {
+  const b = getProperty(path);
+  return b === null ? "" : String.UTF8.decode(b);
+}
+
+function propertyInt(path: string): i32 {
+  const b = getProperty(path);
+  if (b === null || b.byteLength < 4) return 0;
+  return load<i32>(changetype<usize>(b));
+}
+
+/** "1.2.3.4:80" / "[::1]:80" -> the address part. */
+function hostOf(addr: string): string {
+  if (addr.startsWith("[")) {
+    const e = addr.indexOf("]");
+    return e > 0 ? addr.substring(1, e) : addr;
+  }
+  const c = addr.lastIndexOf(":");
+  return c > 0 && addr.indexOf(":") == c ? addr.substring(0, c) : addr;
+}
+
+function nowMs(): i64 {
+  const p = OUT_PTR + 8;
+  if (imports.proxy_get_current_time_nanoseconds(p) != 0) return 0;
+  return <i64>(load<u64>(p) / 1000000);
+}
 
 class WafRoot extends RootContext {
-  configuration: ArrayBuffer = new ArrayBuffer(0);
+  engine: Engine | null = null;
+  ruleMetrics: Map<u32, u32> = new Map<u32, u32>();
+  actionMetrics: Map<string, u32> = new Map<string, u32>();
+  streams: u32 = 0;
+  /** Envoy runs the plugin with allow_on_headers_stop_iteration: true (the VM configuration says so), so response
+   *  headers can be held while the body is inspected and a phase-4 deny is a clean local reply. Without it a
+   *  StopIteration from the headers callback would become StopAllIterationAndWatermark and the body would never
+   *  reach the filter: the headers are then let through, and a phase-4 deny resets the stream instead (no body
+   *  byte leaves, the body chunks are buffered). */
+  holdResponseHeaders: bool = false;
+
+  onStart(vm_configuration_size: usize): bool {
+    if (vm_configuration_size == 0) return true;
+    const b = getBufferBytes(BufferType.VmConfiguration, 0, <u32>vm_configuration_size);
+    if (b !== null && String.UTF8.decode(b).includes("allow_on_headers_stop_iteration")) {
+      this.holdResponseHeaders = true;
+      log(LogLevelValues.info, "workload-waf: response headers are held while a response body is inspected");
+    }
+    return true;
+  }
 
   createContext(context_id: u32): Context {
     return new WafStream(context_id, this);
@@ -22,16 +110,294 @@ class WafRoot extends RootContext {
       log(LogLevelValues.error, "workload-waf: could not read the plugin configuration");
       return false;
     }
-    this.configuration = bytes;
-    log(LogLevelValues.info, "workload-waf: filter configured (" + bytes.byteLength.toString() + " bytes of configuration); no rule engine in this build, traffic passes uninspected");
+    if (bytes.byteLength == 0) {
+      this.engine = null;
+      log(LogLevelValues.warn, "workload-waf: empty plugin configuration: no rules, traffic passes uninspected");
+      return true;
+    }
+    const r = loadTable(bytes);
+    if (!r.ok) {
+      log(LogLevelValues.error, "workload-waf: " + r.message);
+      return false;
+    }
+    const t = r.table!;
+    const p = decodeProgram(t);
+    if (p === null) {
+      this.engine = null;
+      log(LogLevelValues.warn, "workload-waf: the table has no rule program: no rules, traffic passes uninspected");
+      return true;
+    }
+    const rb = buildRegexes(t, p);
+    if (!rb.ok) {
+      log(LogLevelValues.error, "workload-waf: table refused: " + rb.error!);
+      return false;
+    }
+    const rs = new Ruleset(t, p, rb.set!);
+    this.engine = new Engine(rs);
+    log(LogLevelValues.info, "workload-waf: " + p.ruleCount.toString() + " rules loaded (table " + t.sourceSha256Hex() +
+      "), SecRuleEngine " + (rs.settings.ruleEngine == RuleEngineMode.ON ? "On" : rs.settings.ruleEngine == RuleEngineMode.DETECTION_ONLY ? "DetectionOnly" : "Off"));
     return true;
+  }
+
+  count(metrics: Map<string, u32>, name: string): void {
+    let id: u32 = 0;
+    if (metrics.has(name)) id = metrics.get(name);
+    else {
+      const n = String.UTF8.encode(name);
+      if (imports.proxy_define_metric(0, changetype<usize>(n), n.byteLength, OUT_PTR) != 0) return;
+      id = load<u32>(OUT_PTR);
+      metrics.set(name, id);
+    }
+    imports.proxy_increment_metric(id, 1);
+  }
+
+  countRule(ruleId: u32): void {
+    let id: u32 = 0;
+    if (this.ruleMetrics.has(ruleId)) id = this.ruleMetrics.get(ruleId);
+    else {
+      const n = String.UTF8.encode(ruleMetricName(ruleId));
+      if (imports.proxy_define_metric(0, changetype<usize>(n), n.byteLength, OUT_PTR) != 0) return;
+      id = load<u32>(OUT_PTR);
+      this.ruleMetrics.set(ruleId, id);
+    }
+    imports.proxy_increment_metric(id, 1);
   }
 }
 
 class WafStream extends Context {
-  onRequestHeaders(_headers: u32, _end_of_stream: bool): FilterHeadersStatusValues {
+  waf: WafRoot;
+  tx: Transaction | null = null;
+  requestId: string = "";
+  /** The filter replied locally or closed the stream: everything after passes untouched. */
+  replied: bool = false;
+  phase2Done: bool = false;
+  phase4Done: bool = false;
+  inspectResponseBody: bool = false;
+  responseSeen: bool = false;
+  /** Bytes of body the host holds for us (the last body callback's buffer length), for the trailers callbacks. */
+  requestBuffered: u32 = 0;
+  responseBuffered: u32 = 0;
+
+  constructor(context_id: u32, root: WafRoot) {
+    super(context_id, root);
+    this.waf = root;
+  }
+
+  private engine(): Engine | null {
+    const e = this.waf.engine;
+    const tx = this.tx;
+    if (e === null || tx === null) return null;
+    e.tx = tx;
+    e.nowMs = nowMs();
+    return e;
+  }
+
+  /** Carries out the transaction's decision (SecRuleEngine On only sets one). */
+  private disrupt(): void {
+    const tx = this.tx!;
+    const d = tx.decision;
+    if (!d.disruptive || this.replied) return;
+    this.replied = true;
+    if (d.action == Disruptive.DROP) {
+      imports.proxy_close_stream(0);
+      imports.proxy_close_stream(1);
+      return;
+    }
+    const details = String.UTF8.encode("waf_" + actionName(tx) + "_" + d.ruleId.toString());
+    let headers = new ArrayBuffer(0);
+    if (d.action == Disruptive.REDIRECT) headers = serializePairs("location", d.redirect);
+    else headers = serializePairs("", "");
+    const status = d.status > 0 ? d.status : 403;
+    imports.proxy_send_local_response(<u32>status, changetype<usize>(details), details.byteLength, 0, 0,
+      changetype<usize>(headers), headers.byteLength, -1);
+  }
+
+  onRequestHeaders(_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const eng = this.waf.engine;
+    if (eng === null) return FilterHeadersStatusValues.Continue;
+    const hs: Headers = stream_context.headers.request.get_headers();
+    let method = latin1("GET"), path = latin1("/"), authority: ArrayBuffer | null = null;
+    let requestId = "";
+    let hasHost = false;
+    for (let i = 0; i < hs.length; i++) {
+      const k = toLatin1(hs[i].key);
+      if (k == ":method") method = hs[i].value;
+      else if (k == ":path") path = hs[i].value;
+      else if (k == ":authority") authority = hs[i].value;
+      else if (k == "x-request-id") requestId = toLatin1(hs[i].value);
+      else if (k == "host") hasHost = true;
+    }
+    this.waf.streams++;
+    const now = nowMs();
+    if (requestId.length == 0) requestId = now.toString(16) + "-" + this.context_id.toString(16) + "-" + this.waf.streams.toString(16);
+    this.requestId = requestId;
+    const tx = eng.begin(requestId, now);
+    this.tx = tx;
+    const src = propertyString("source.address"), dst = propertyString("destination.address");
+    setConnection(eng, hostOf(src), propertyInt("source.port"), hostOf(dst), propertyInt("destination.port"));
+    let proto = propertyString("request.protocol");
+    if (proto.length == 0) proto = "HTTP/1.1";
+    processUri(eng, method, path, latin1(proto));
+    if (!hasHost && authority !== null) addRequestHeader(eng, latin1("Host"), authority);
+    for (let i = 0; i < hs.length; i++) {
+      const k = hs[i].key;
+      if (k.byteLength > 0 && load<u8>(changetype<usize>(k)) == 0x3a) continue;
+      addRequestHeader(eng, k, hs[i].value);
+    }
+    eng.phase(1);
+    if (tx.intervened) {
+      this.disrupt();
+      return FilterHeadersStatusValues.StopIteration;
+    }
+    if (end_of_stream) {
+      this.phase2(new ArrayBuffer(0));
+      if (this.replied) return FilterHeadersStatusValues.StopIteration;
+    }
     return FilterHeadersStatusValues.Continue;
   }
+
+  private phase2(body: ArrayBuffer): void {
+    const eng = this.engine();
+    if (eng === null || this.phase2Done) return;
+    this.phase2Done = true;
+    const tx = this.tx!;
+    if (tx.ruleEngine == RuleEngineMode.OFF) return;
+    if (tx.requestBodyAccess) processRequestBody(eng, body);
+    if (!tx.intervened) eng.phase(2);
+    if (tx.intervened) this.disrupt();
+  }
+
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+    if (this.tx === null || this.replied || this.phase2Done) return FilterDataStatusValues.Continue;
+    this.requestBuffered = <u32>body_buffer_length;
+    if (!end_of_stream) return FilterDataStatusValues.StopIterationAndBuffer;
+    let body = getBufferBytes(BufferType.HttpRequestBody, 0, <u32>body_buffer_length);
+    if (body === null) body = new ArrayBuffer(0);
+    this.phase2(body);
+    return this.replied ? FilterDataStatusValues.StopIterationNoBuffer : FilterDataStatusValues.Continue;
+  }
+
+  onResponseHeaders(_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    if (this.tx === null || this.replied || this.responseSeen) return FilterHeadersStatusValues.Continue;
+    this.responseSeen = true;
+    if (!this.phase2Done) this.phase2(new ArrayBuffer(0));
+    if (this.replied) return FilterHeadersStatusValues.Continue;
+    const eng = this.engine();
+    if (eng === null) return FilterHeadersStatusValues.Continue;
+    const tx = this.tx!;
+    const hs: Headers = stream_context.headers.response.get_headers();
+    let status = 0;
+    for (let i = 0; i < hs.length; i++) {
+      const k = toLatin1(hs[i].key);
+      if (k == ":status") status = I32.parseInt(toLatin1(hs[i].value));
+    }
+    let proto = propertyString("request.protocol");
+    if (proto.length == 0) proto = "HTTP/1.1";
+    setResponseStatus(eng, status, proto);
+    for (let i = 0; i < hs.length; i++) {
+      const k = hs[i].key;
+      if (k.byteLength > 0 && load<u8>(changetype<usize>(k)) == 0x3a) continue;
+      addResponseHeader(eng, k, hs[i].value);
+    }
+    eng.phase(3);
+    if (tx.intervened) {
+      this.disrupt();
+      return FilterHeadersStatusValues.StopIteration;
+    }
+    this.inspectResponseBody = responseBodyInspected(eng) && eng.rs.phaseHasRules[4];
+    if (end_of_stream) {
+      this.phase4(new ArrayBuffer(0), false);
+      if (this.replied) return FilterHeadersStatusValues.StopIteration;
+    }
+    if (this.inspectResponseBody && this.waf.holdResponseHeaders) return FilterHeadersStatusValues.StopIteration;
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  private phase4(body: ArrayBuffer, withBody: bool): void {
+    const eng = this.engine();
+    if (eng === null || this.phase4Done) return;
+    this.phase4Done = true;
+    const tx = this.tx!;
+    if (tx.ruleEngine == RuleEngineMode.OFF) return;
+    if (withBody && responseBodyInspected(eng)) processResponseBody(eng, body);
+    if (!tx.intervened) eng.phase(4);
+    if (tx.intervened) this.disrupt();
+  }
+
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+    if (this.tx === null || this.replied || this.phase4Done || !this.responseSeen) return FilterDataStatusValues.Continue;
+    if (!this.inspectResponseBody) {
+      if (end_of_stream) this.phase4(new ArrayBuffer(0), false);
+      return this.replied ? FilterDataStatusValues.StopIterationNoBuffer : FilterDataStatusValues.Continue;
+    }
+    this.responseBuffered = <u32>body_buffer_length;
+    if (!end_of_stream) return FilterDataStatusValues.StopIterationAndBuffer;
+    let body = getBufferBytes(BufferType.HttpResponseBody, 0, <u32>body_buffer_length);
+    if (body === null) body = new ArrayBuffer(0);
+    this.phase4(body, true);
+    return this.replied ? FilterDataStatusValues.StopIterationNoBuffer : FilterDataStatusValues.Continue;
+  }
+
+  // A body followed by trailers ends in the trailers callback: the buffered body is still readable there.
+  onRequestTrailers(_trailers: u32): FilterTrailersStatusValues {
+    if (this.tx === null || this.replied || this.phase2Done) return FilterTrailersStatusValues.Continue;
+    let body = getBufferBytes(BufferType.HttpRequestBody, 0, this.requestBuffered);
+    if (body === null) body = new ArrayBuffer(0);
+    this.phase2(body);
+    return this.replied ? FilterTrailersStatusValues.StopIteration : FilterTrailersStatusValues.Continue;
+  }
+
+  onResponseTrailers(_trailers: u32): FilterTrailersStatusValues {
+    if (this.tx === null || this.replied || this.phase4Done || !this.responseSeen) return FilterTrailersStatusValues.Continue;
+    let body: ArrayBuffer | null = new ArrayBuffer(0);
+    if (this.inspectResponseBody) body = getBufferBytes(BufferType.HttpResponseBody, 0, this.responseBuffered);
+    this.phase4(body === null ? new ArrayBuffer(0) : body, this.inspectResponseBody);
+    return this.replied ? FilterTrailersStatusValues.StopIteration : FilterTrailersStatusValues.Continue;
+  }
+
+  // Phase 5 always runs (as ModSecurity's connectors call processLogging), then the event is emitted. A stream
+  // that ended before the filter saw the end of its request or response (reset, aborted upstream) gets no
+  // phase 2 / 4 of its own: only what was inspected is reported.
+  onLog(): void {
+    const eng = this.engine();
+    if (eng === null) return;
+    const tx = this.tx!;
+    eng.phase(5);
+    const event = buildEvent(tx, this.requestId, eng.nowMs);
+    if (event.length == 0) return;
+    log(LogLevelValues.warn, event);
+    const rules = loggedRules(tx);
+    for (let i = 0; i < rules.length; i++) {
+      log(LogLevelValues.info, humanLine(tx, this.requestId, rules[i]));
+      this.waf.countRule(rules[i].id);
+    }
+    this.waf.count(this.waf.actionMetrics, actionMetricName(actionName(tx)));
+  }
+
+  onDone(): bool {
+    return true;
+  }
+}
+
+/** proxy-wasm header pairs with one (name, value), or none when name is empty. */
+function serializePairs(name: string, value: string): ArrayBuffer {
+  if (name.length == 0) {
+    const b = new ArrayBuffer(4);
+    store<u32>(changetype<usize>(b), 0);
+    return b;
+  }
+  const k = latin1(name), v = latin1(value);
+  const size = 4 + 8 + k.byteLength + 1 + v.byteLength + 1;
+  const b = new ArrayBuffer(size);
+  const p = changetype<usize>(b);
+  store<u32>(p, 1);
+  store<u32>(p + 4, k.byteLength);
+  store<u32>(p + 8, v.byteLength);
+  memory.copy(p + 12, changetype<usize>(k), k.byteLength);
+  store<u8>(p + 12 + k.byteLength, 0);
+  memory.copy(p + 13 + k.byteLength, changetype<usize>(v), v.byteLength);
+  store<u8>(p + 13 + k.byteLength + v.byteLength, 0);
+  return b;
 }
 
 registerRootContext((context_id: u32) => new WafRoot(context_id), "waf");

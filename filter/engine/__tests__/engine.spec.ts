@@ -1,0 +1,180 @@
+// as-pect unit tests of the rule engine on hand-built programs (builder.ts): macro expansion, setvar arithmetic,
+// variable resolution (selectors, exclusions, counts), ctl, chains and skip, and the detection event.
+import { ArgKind, Disruptive, OperatorKind, ProgramBuilder } from "./builder";
+import { RuleEngineMode, SetVarOp, TargetFlags } from "../../../rulesets/tables/format";
+import { VariableId } from "../../../rulesets/tables/variables";
+import { Engine } from "../engine";
+import { processUri, addRequestHeader, setConnection } from "../body";
+import { latin1, toLatin1, atoi } from "../bytes";
+import { Collection } from "../collection";
+import { buildEvent, jsonString, loggedRules } from "../../events/event";
+
+function request(e: Engine, uri: string): void {
+  e.begin("id-1", 1700000000000);
+  setConnection(e, "10.0.0.1", 1234, "10.0.0.2", 80);
+  processUri(e, latin1("GET"), latin1(uri), latin1("HTTP/1.1"));
+  addRequestHeader(e, latin1("Host"), latin1("example.com"));
+  addRequestHeader(e, latin1("Cookie"), latin1("a=1; b=2"));
+}
+
+function ids(e: Engine): string {
+  let s = "";
+  for (let i = 0; i < e.tx.log.length; i++) s += (i > 0 ? "," : "") + e.tx.log[i].id.toString();
+  return s;
+}
+
+function tx(e: Engine, key: string): string {
+  const v = e.tx.tx().get(latin1(key));
+  return v === null ? "<none>" : toLatin1(v);
+}
+
+describe("bytes and collections", () => {
+  it("atoi follows std::stoi as ModSecurity uses it", () => {
+    const v = (s: string): i64 => { const b = latin1(s); return atoi(changetype<usize>(b), b.byteLength); };
+    expect(v("  42abc")).toBe(42);
+    expect(v("-7")).toBe(-7);
+    expect(v("x1")).toBe(0);
+    expect(v("99999999999")).toBe(0);
+  });
+  it("keys compare case-insensitively; set keeps the position; remove drops every entry", () => {
+    const c = new Collection("TX");
+    c.add(latin1("Foo"), latin1("1"));
+    c.add(latin1("bar"), latin1("2"));
+    c.set(latin1("FOO"), latin1("3"));
+    expect(toLatin1(c.get(latin1("foo"))!)).toBe("3");
+    expect(toLatin1(c.entries[0].key)).toBe("Foo");
+    c.add(latin1("BAR"), latin1("4"));
+    c.remove(latin1("bar"));
+    expect(c.size).toBe(1);
+  });
+  it("jsonString escapes quotes, controls and bytes above 0x7e", () => {
+    expect(jsonString("a\"b\\c\n\x01\xe9")).toBe("\"a\\\"b\\\\c\\n\\u0001\\u00e9\"");
+  });
+});
+
+describe("macros and setvar", () => {
+  it("expands text and %{TX.key} references; =+ =- and ! work on TX", () => {
+    const b = new ProgramBuilder();
+    const a0 = b.setvar(VariableId.TX, "score", SetVarOp.SET, b.text("10"));
+    b.setvar(VariableId.TX, "score", SetVarOp.ADD, b.text("5"));
+    b.setvar(VariableId.TX, "score", SetVarOp.SUB, b.macro(["two"], [VariableId.TX]));
+    b.setvar(VariableId.TX, "two", SetVarOp.SET, b.text("2"));
+    b.setvar(VariableId.TX, "gone", SetVarOp.SET, b.text("x"));
+    b.setvar(VariableId.TX, "gone", SetVarOp.UNSET, b.text(""));
+    b.setvar(VariableId.TX, "msg", SetVarOp.SET, b.macro(["s=", "score", " uri=", ""], [-1, VariableId.TX, -1, VariableId.REQUEST_URI]));
+    b.rule(1, 1, OperatorKind.UNCONDITIONAL_MATCH, ArgKind.NONE, 0, 0, 0, Disruptive.PASS, a0, 7);
+    const e = b.build();
+    request(e, "/p%41th?x=1");
+    e.phase(1);
+    // tx.two is unset when score-=two runs: 10 + 5 - 0
+    expect(tx(e, "score")).toBe("15");
+    expect(tx(e, "gone")).toBe("<none>");
+    expect(tx(e, "msg")).toBe("s=15 uri=/pAth?x=1");
+  });
+});
+
+describe("variables", () => {
+  it("key selectors, exclusions and counts", () => {
+    const b = new ProgramBuilder();
+    // rule 1: ARGS|!ARGS:safe contains "bad"
+    const t1 = b.target(VariableId.ARGS);
+    b.target(VariableId.ARGS, "safe", TargetFlags.EXCLUDE);
+    b.rule(1, 1, OperatorKind.CONTAINS, ArgKind.STRING, b.str("bad"), t1, 2, Disruptive.PASS, 0, 0);
+    // rule 2: &ARGS == 3
+    const t2 = b.target(VariableId.ARGS, "", TargetFlags.COUNT);
+    b.rule(2, 1, OperatorKind.EQ, ArgKind.NUMBER, 3, t2, 1, Disruptive.PASS, 0, 0);
+    // rule 3: REQUEST_COOKIES:B == 2 (case-insensitive key)
+    const t3 = b.target(VariableId.REQUEST_COOKIES, "B");
+    b.rule(3, 1, OperatorKind.STREQ, ArgKind.STRING, b.str("2"), t3, 1, Disruptive.PASS, 0, 0);
+    // rule 4: REQUEST_HEADERS:host streq example.com
+    const t4 = b.target(VariableId.REQUEST_HEADERS, "host");
+    b.rule(4, 1, OperatorKind.STREQ, ArgKind.STRING, b.str("example.com"), t4, 1, Disruptive.PASS, 0, 0);
+    const e = b.build();
+    request(e, "/?safe=bad&x=ok&y=good");
+    e.phase(1);
+    expect(ids(e)).toBe("2,3,4");
+    request(e, "/?safe=bad&x=bad");
+    e.phase(1);
+    expect(ids(e)).toBe("1,3,4");
+    expect(e.tx.log[0].matchedVarName).toBe("ARGS:x");
+  });
+});
+
+describe("flow", () => {
+  it("a chain needs every link; skip jumps over rules; deny in On mode intervenes", () => {
+    const b = new ProgramBuilder();
+    const ta = b.target(VariableId.ARGS, "a");
+    const tb = b.target(VariableId.ARGS, "b");
+    b.rule(1, 1, OperatorKind.STREQ, ArgKind.STRING, b.str("1"), ta, 1, Disruptive.PASS, 0, 0);
+    b.link(OperatorKind.STREQ, ArgKind.STRING, b.str("2"), tb, 1);
+    b.rule(2, 1, OperatorKind.STREQ, ArgKind.STRING, b.str("skip"), ta, 1, Disruptive.PASS, 0, 0, 0xffffffff, 1);
+    b.rule(3, 1, OperatorKind.UNCONDITIONAL_MATCH, ArgKind.NONE, 0, 0, 0, Disruptive.PASS, 0, 0);
+    b.rule(4, 2, OperatorKind.STREQ, ArgKind.STRING, b.str("x"), tb, 1, Disruptive.DENY, 0, 0);
+    b.rule(5, 2, OperatorKind.UNCONDITIONAL_MATCH, ArgKind.NONE, 0, 0, 0, Disruptive.PASS, 0, 0);
+    const e = b.build();
+    request(e, "/?a=1&b=2");
+    e.phase(1);
+    e.phase(2);
+    expect(ids(e)).toBe("1,3,5");
+    request(e, "/?a=1&b=3");
+    e.phase(1);
+    expect(ids(e)).toBe("3");
+    request(e, "/?a=skip&b=x");
+    e.phase(1);
+    expect(e.phase(2)).toBe(true);
+    // rule 2 matched (and logs) and skipped rule 3
+    expect(ids(e)).toBe("2,4");
+    expect(e.tx.decision.status).toBe(403);
+    expect(e.tx.decision.ruleId).toBe(4);
+  });
+  it("DetectionOnly logs a deny without intervening", () => {
+    const b = new ProgramBuilder(RuleEngineMode.DETECTION_ONLY);
+    b.rule(9, 1, OperatorKind.UNCONDITIONAL_MATCH, ArgKind.NONE, 0, 0, 0, Disruptive.DENY, 0, 0);
+    const e = b.build();
+    request(e, "/");
+    expect(e.phase(1)).toBe(false);
+    expect(ids(e)).toBe("9");
+    expect(e.tx.log[0].disruptive).toBe(false);
+  });
+});
+
+describe("ctl", () => {
+  it("ruleRemoveById removes later rules of the transaction; ruleEngine switches the mode", () => {
+    const b = new ProgramBuilder();
+    const a = b.ctlRemoveById(10, 11);
+    const ta = b.target(VariableId.ARGS, "rm");
+    b.rule(1, 1, OperatorKind.STREQ, ArgKind.STRING, b.str("1"), ta, 1, Disruptive.PASS, a, 1);
+    const c = b.ctlRuleEngine(RuleEngineMode.DETECTION_ONLY);
+    b.rule(2, 1, OperatorKind.STREQ, ArgKind.STRING, b.str("detect"), ta, 1, Disruptive.PASS, c, 1);
+    b.rule(10, 1, OperatorKind.UNCONDITIONAL_MATCH, ArgKind.NONE, 0, 0, 0, Disruptive.PASS, 0, 0);
+    b.rule(11, 2, OperatorKind.UNCONDITIONAL_MATCH, ArgKind.NONE, 0, 0, 0, Disruptive.DENY, 0, 0);
+    const e = b.build();
+    request(e, "/?rm=1");
+    e.phase(1);
+    expect(e.phase(2)).toBe(false);
+    expect(ids(e)).toBe("1");
+    request(e, "/?rm=detect");
+    e.phase(1);
+    expect(e.phase(2)).toBe(false);
+    expect(ids(e)).toBe("2,10,11");
+    request(e, "/?rm=0");
+    e.phase(1);
+    expect(e.phase(2)).toBe(true);
+  });
+});
+
+describe("event", () => {
+  it("one entry per logging rule, in order, with the request facts", () => {
+    const b = new ProgramBuilder();
+    b.rule(7, 1, OperatorKind.UNCONDITIONAL_MATCH, ArgKind.NONE, 0, 0, 0, Disruptive.DENY, 0, 0, b.text("bad \"thing\""));
+    const e = b.build();
+    request(e, "/x?y=1");
+    e.phase(1);
+    expect(loggedRules(e.tx).length).toBe(1);
+    const ev = buildEvent(e.tx, "rid", 1700000000000);
+    expect(ev.includes("\"@timestamp\":\"2023-11-14T22:13:20.000Z\"")).toBe(true);
+    expect(ev.includes("\"rules\":[{\"id\":7,\"message\":\"bad \\\"thing\\\"\",\"severity\":-1,\"file\":\"/t.conf\",\"line\":7,\"data\":\"\",\"disruptive\":true}]")).toBe(true);
+    expect(ev.includes("\"source\":{\"ip\":\"10.0.0.1\",\"port_num\":1234}")).toBe(true);
+    expect(ev.includes("\"action\":\"deny\",\"mode\":\"On\"")).toBe(true);
+  });
+});

@@ -1,0 +1,1055 @@
+// The rule engine: evaluates the rules of one phase of one transaction over the compiled program, ModSecurity v3
+// (libmodsecurity 3.0.9) semantics:
+//  - rules run in phase order; a removed rule (ctl:ruleRemoveById/ByTag/ByMsg) is skipped; skip:N skips N rules
+//    (a chain is one rule), skipAfter jumps to the resolved position; an intervention ends the phase;
+//  - a condition evaluates its targets (exclusions `!`, counts `&`, key and regex selectors, ctl target removals)
+//    value by value; the transformation pipeline of a value runs once per transaction (Entry cache); multiMatch
+//    runs the operator on the original value and after each changing transformation;
+//  - on every matching value: MATCHED_VAR(S)(_NAME(S)) are updated, captures fill TX:0..9 and the condition's
+//    setvar actions run (ModSecurity's "independent" actions, run even if a later chain link fails);
+//  - when the whole chain matched: the other actions (ctl, initcol, expirevar, setenv, ...) of every link, then
+//    msg/logdata, the log record, and the disruptive action when SecRuleEngine is On.
+import {
+  ActionKind, ACTION_CELLS, ArgKind, BodyProcessor, Cond, CondFlags, CtlOption, Disruptive, MacroPartKind,
+  MACRO_CELLS, OperatorKind, PART_CELLS, REF_NONE, Rule, RuleEngineMode, RuleFlags, SetVarOp, Target, TargetFlags,
+  TargetSelector, TARGET_CELLS, TARGET_FLAGS_MASK, TARGET_SELECTOR_SHIFT, AuditEngineMode,
+} from "../../rulesets/tables/format";
+import { VariableId } from "../../rulesets/tables/variables";
+import { Ruleset } from "./ruleset";
+import { Collection, Entry } from "./collection";
+import {
+  ALLOW_ALL, ALLOW_NONE, ALLOW_PHASE, ALLOW_REQUEST, IdRange, MatchRecord, TargetRemoval, Transaction,
+} from "./transaction";
+import {
+  EMPTY, Out, atoi, bytesToLatin1, concat, copyBytes, eqB, eqBNoCase, eqNoCase, indexOf, latin1, toLatin1,
+} from "./bytes";
+import { VAR_NAMES } from "./names";
+import { TransformPipeline } from "../transforms/pipeline";
+import { match, captures, captureCount } from "../regex/match";
+import { Regex } from "../regex/regex";
+import { TIER_DFA } from "../regex/opcodes";
+import { detectSQLi, detectXSS } from "../libinjection/index";
+import { IpResult } from "../../rulesets/tables/format";
+
+const NONE: u32 = <u32>REF_NONE;
+
+/** A resolved target value: the entry holding it, the variable, and how its name is written. */
+const KIND_COLL: i32 = 0; // "VAR:key"
+const KIND_SCALAR: i32 = 1; // "VAR"
+const KIND_NAMES: i32 = 2; // "VAR_NAMES:key", value = key
+
+/** Persistent collections (IP, GLOBAL, SESSION, USER, RESOURCE) of one VM, keyed "<var>:<key>". */
+export class PersistentStore {
+  map: Map<string, Collection> = new Map<string, Collection>();
+  get(v: i32, key: string): Collection {
+    const k = v.toString() + ":" + key;
+    if (this.map.has(k)) return this.map.get(k);
+    const c = new Collection(unchecked(VAR_NAMES[v]));
+    this.map.set(k, c);
+    return c;
+  }
+}
+
+export class Engine {
+  readonly rs: Ruleset;
+  tx: Transaction = new Transaction();
+  readonly store: PersistentStore = new PersistentStore();
+  readonly pipe: TransformPipeline = new TransformPipeline();
+  /** Wall clock in ms since the epoch (set by the embedder before each phase). */
+  nowMs: i64 = 0;
+
+  // resolution scratch (reused)
+  private rEntries: Array<Entry> = new Array<Entry>();
+  private rVars: Array<i32> = new Array<i32>();
+  private rKinds: Array<i32> = new Array<i32>();
+  private lEntries: Array<Entry> = new Array<Entry>();
+  private lVars: Array<i32> = new Array<i32>();
+  private lKinds: Array<i32> = new Array<i32>();
+  private out: Out = new Out();
+  private curRule: i32 = -1;
+  private fp: usize = memory.data(16);
+  private multiVals: Array<ArrayBuffer> = new Array<ArrayBuffer>();
+
+  constructor(rs: Ruleset) {
+    this.rs = rs;
+  }
+
+  // ==============================================================================================================
+  // Transaction lifecycle
+
+  begin(uniqueId: string, nowMs: i64): Transaction {
+    const tx = new Transaction();
+    this.tx = tx;
+    const st = this.rs.settings;
+    tx.uniqueId = uniqueId;
+    tx.startMs = nowMs;
+    this.nowMs = nowMs;
+    tx.ruleEngine = st.ruleEngine;
+    tx.requestBodyAccess = st.requestBodyAccess;
+    tx.responseBodyAccess = st.responseBodyAccess;
+    tx.requestBodyLimit = st.requestBodyLimit;
+    tx.responseBodyLimit = st.responseBodyLimit;
+    tx.setScalarStr(VariableId.UNIQUE_ID, uniqueId);
+    tx.setScalarStr(VariableId.URLENCODED_ERROR, "0");
+    if (st.webAppId.length > 0) tx.setScalarStr(VariableId.WEBAPPID, st.webAppId);
+    return tx;
+  }
+
+  // ==============================================================================================================
+  // Phases
+
+  /** Runs the rules of `phase` (1..5). Returns true when the transaction was intervened (in this phase or before). */
+  phase(phase: i32): bool {
+    const tx = this.tx;
+    if (phase > tx.phasesDone) tx.phasesDone = phase;
+    if (tx.ruleEngine == RuleEngineMode.OFF) return tx.intervened;
+    if (tx.intervened && phase < 5) return true;
+    if (tx.allow == ALLOW_ALL) return tx.intervened;
+    if (tx.allow == ALLOW_REQUEST && phase <= 2) return tx.intervened;
+    const rs = this.rs;
+    const b = <i32>rs.prog.phaseBegin(phase), e = <i32>rs.prog.phaseEnd(phase);
+    let i = b;
+    while (i < e) {
+      if (tx.allow == ALLOW_ALL || (tx.allow == ALLOW_REQUEST && phase <= 2)) break;
+      if (tx.allow == ALLOW_PHASE && tx.allowPhase == phase) break;
+      if (this.removed(i)) {
+        i++;
+        continue;
+      }
+      const m = this.evalRule(i, phase);
+      if (m) {
+        if (tx.intervened) break;
+        const sa = rs.rule(i, Rule.SKIP_AFTER);
+        if (sa != NONE) {
+          i = <i32>sa;
+          continue;
+        }
+        const sk = <i32>rs.rule(i, Rule.SKIP);
+        if (sk > 0) {
+          i += 1 + sk;
+          continue;
+        }
+      }
+      i++;
+    }
+    if (tx.allow == ALLOW_PHASE && tx.allowPhase == phase) tx.allow = ALLOW_NONE;
+    return tx.intervened;
+  }
+
+  private removed(r: i32): bool {
+    const tx = this.tx;
+    const rs = this.rs;
+    const id = rs.rule(r, Rule.ID);
+    for (let k = 0; k < tx.removedIds.length; k++) {
+      const g = unchecked(tx.removedIds[k]);
+      if (id >= g.from && id <= g.to) return true;
+    }
+    if (tx.removedTags.length > 0) {
+      for (let k = 0; k < tx.removedTags.length; k++) if (this.ruleHasTag(r, unchecked(tx.removedTags[k]))) return true;
+    }
+    if (tx.removedMsgs.length > 0) {
+      const mid = rs.rule(r, Rule.MSG);
+      if (mid != NONE) {
+        const msg = this.expand(mid);
+        for (let k = 0; k < tx.removedMsgs.length; k++) if (eqB(msg, unchecked(tx.removedMsgs[k]))) return true;
+      }
+    }
+    return false;
+  }
+
+  private ruleHasTag(r: i32, tag: ArrayBuffer): bool {
+    const rs = this.rs;
+    const ts = <i32>rs.rule(r, Rule.TAG_START), tn = <i32>rs.rule(r, Rule.TAG_COUNT);
+    for (let t = ts; t < ts + tn; t++) {
+      if (eqB(this.expand(unchecked(rs.prog.list[t])), tag)) return true;
+    }
+    return false;
+  }
+
+  private ruleHasMsg(r: i32, msg: ArrayBuffer): bool {
+    const mid = this.rs.rule(r, Rule.MSG);
+    return mid != NONE && eqB(this.expand(mid), msg);
+  }
+
+  // ==============================================================================================================
+  // One rule (a chain: head condition and links)
+
+  private evalRule(r: i32, phase: i32): bool {
+    const rs = this.rs;
+    const tx = this.tx;
+    this.curRule = r;
+    const cs = <i32>rs.rule(r, Rule.COND_START), cn = <i32>rs.rule(r, Rule.COND_COUNT);
+    const mv = tx.coll(VariableId.MATCHED_VARS)!;
+    mv.clear();
+    for (let c = cs; c < cs + cn; c++) {
+      if (!this.evalCond(r, c, c == cs)) {
+        return false;
+      }
+    }
+    // full match: after-match actions, innermost link first, then the rule's own
+    for (let c = cs + cn - 1; c > cs; c--) {
+      this.runActions(<i32>rs.cond(c, Cond.ACTION_START), <i32>rs.cond(c, Cond.ACTION_COUNT), false);
+    }
+    this.runActions(<i32>rs.rule(r, Rule.ACTION_START), <i32>rs.rule(r, Rule.ACTION_COUNT), false);
+    this.afterMatch(r, phase);
+    return true;
+  }
+
+  private afterMatch(r: i32, phase: i32): void {
+    const rs = this.rs;
+    const tx = this.tx;
+    const flags = rs.rule(r, Rule.FLAGS);
+    const d = <i32>rs.rule(r, Rule.DISRUPTIVE);
+    const sev = rs.rule(r, Rule.SEVERITY);
+    if (sev != NONE && <i32>sev < tx.highestSeverity) tx.highestSeverity = <i32>sev;
+    const on = tx.ruleEngine == RuleEngineMode.ON;
+    let executed = false;
+    if (on) {
+      if (d == Disruptive.DENY || d == Disruptive.DROP || d == Disruptive.REDIRECT) {
+        executed = true;
+        const dec = tx.decision;
+        dec.disruptive = true;
+        dec.action = d;
+        dec.ruleId = rs.rule(r, Rule.ID);
+        dec.phase = phase;
+        const st = <i32>rs.rule(r, Rule.STATUS);
+        if (d == Disruptive.REDIRECT) {
+          dec.status = st == 301 || st == 302 || st == 303 || st == 307 ? st : 302;
+          const arg = rs.rule(r, Rule.DISRUPTIVE_ARG);
+          dec.redirect = arg == NONE ? "" : toLatin1(this.expand(arg));
+        } else dec.status = st != 0 ? st : 403;
+        tx.intervened = true;
+      } else if (d == Disruptive.ALLOW) {
+        const arg = rs.rule(r, Rule.DISRUPTIVE_ARG);
+        const a = arg == NONE ? "" : toLatin1(this.expand(arg)).toLowerCase();
+        if (a == "phase") {
+          tx.allow = ALLOW_PHASE;
+          tx.allowPhase = phase;
+        } else if (a == "request") tx.allow = phase <= 2 ? ALLOW_REQUEST : ALLOW_NONE;
+        else tx.allow = ALLOW_ALL;
+      }
+    }
+    // ModSecurity v3.0.9 writes a rule's message only when both its log and auditlog settings hold (noauditlog
+    // clears the message's save flag as nolog does); the disruptive rule's message is always kept.
+    const logs = (flags & RuleFlags.LOG) != 0 && (flags & RuleFlags.AUDITLOG) != 0;
+    if (logs || executed) {
+      const m = new MatchRecord();
+      m.ruleIndex = r;
+      m.id = rs.rule(r, Rule.ID);
+      m.phase = phase;
+      const mid = rs.rule(r, Rule.MSG);
+      if (mid != NONE) m.msg = toLatin1(this.expand(mid));
+      const lid = rs.rule(r, Rule.LOGDATA);
+      if (lid != NONE) m.logdata = toLatin1(this.expand(lid));
+      m.severity = sev == NONE ? -1 : <i32>sev;
+      const ts = <i32>rs.rule(r, Rule.TAG_START), tn = <i32>rs.rule(r, Rule.TAG_COUNT);
+      for (let t = ts; t < ts + tn; t++) m.tags.push(toLatin1(this.expand(unchecked(rs.prog.list[t]))));
+      m.file = rs.ruleFile(r);
+      m.line = <i32>rs.rule(r, Rule.LINE);
+      m.log = logs;
+      m.disruptive = executed;
+      m.action = d;
+      const vn = tx.scalarValue(VariableId.MATCHED_VAR_NAME);
+      if (vn !== null) m.matchedVarName = toLatin1(vn);
+      const vv = tx.scalarValue(VariableId.MATCHED_VAR);
+      if (vv !== null) m.matchedVar = toLatin1(vv);
+      const ver = rs.rule(r, Rule.VER);
+      if (ver != NONE) m.ver = rs.text(ver);
+      tx.log.push(m);
+    }
+  }
+
+  // ==============================================================================================================
+  // One condition
+
+  private evalCond(r: i32, c: i32, head: bool): bool {
+    const rs = this.rs;
+    const tx = this.tx;
+    const op = <i32>rs.cond(c, Cond.OP);
+    const cflags = rs.cond(c, Cond.FLAGS);
+    const negated = (cflags & CondFlags.NEGATED) != 0;
+    const capture = (cflags & CondFlags.CAPTURE) != 0;
+    const multi = (cflags & CondFlags.MULTI_MATCH) != 0;
+    const pipeIdx = <i32>rs.cond(c, Cond.PIPELINE);
+    const ids = unchecked(rs.pipes[pipeIdx]);
+    const setvarStart = head ? <i32>rs.rule(r, Rule.ACTION_START) : <i32>rs.cond(c, Cond.ACTION_START);
+    const setvarCount = head ? <i32>rs.rule(r, Rule.ACTION_COUNT) : <i32>rs.cond(c, Cond.ACTION_COUNT);
+    const tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
+    let any = false;
+    if (tn == 0 || op == OperatorKind.UNCONDITIONAL_MATCH && tn == 0) {
+      // SecAction: one unconditional evaluation
+      let m = this.operator(c, op, EMPTY, null, -1, capture);
+      if (negated) m = !m;
+      if (m) this.runActions(setvarStart, setvarCount, true);
+      return m;
+    }
+    this.resolve(r, c);
+    const n = this.rEntries.length;
+    // actions run below may expand macros; lookup() resolves into its own scratch, so these stay intact
+    const entries = this.rEntries;
+    const vars = this.rVars;
+    const kinds = this.rKinds;
+    for (let k = 0; k < n; k++) {
+      const e = unchecked(entries[k]);
+      const v = unchecked(vars[k]);
+      const kind = unchecked(kinds[k]);
+      if (multi) {
+        this.multiValues(e.value, ids);
+        const mv = this.multiVals;
+        for (let j = 0; j < mv.length; j++) {
+          const val = unchecked(mv[j]);
+          let m = this.operator(c, op, val, null, -1, capture);
+          if (negated) m = !m;
+          if (m) {
+            this.matched(v, kind, e, val);
+            this.runActions(setvarStart, setvarCount, true);
+            any = true;
+          }
+        }
+        continue;
+      }
+      let val: ArrayBuffer = e.value;
+      let slot = -1;
+      if (ids.length > 0) {
+        slot = e.cached(pipeIdx);
+        if (slot < 0) {
+          this.pipe.run(ids, 0, ids.length, changetype<usize>(e.value), e.value.byteLength);
+          const res = this.pipe.changed ? copyBytes(this.pipe.resultPtr, this.pipe.resultLen) : e.value;
+          slot = e.store(pipeIdx, res);
+        }
+        val = e.cachedValue(slot);
+      }
+      let m = this.operator(c, op, val, e, slot, capture);
+      if (negated) m = !m;
+      if (m) {
+        this.matched(v, kind, e, val);
+        this.runActions(setvarStart, setvarCount, true);
+        any = true;
+      }
+    }
+    if (!any) {
+      // ModSecurity cleans the matched variables of a rule that did not match
+      tx.coll(VariableId.MATCHED_VARS)!.clear();
+    }
+    return any;
+  }
+
+  private multiValues(v: ArrayBuffer, ids: StaticArray<u8>): void {
+    const mv = this.multiVals;
+    mv.length = 0;
+    mv.push(v);
+    let cur = v;
+    for (let i = 0; i < ids.length; i++) {
+      this.pipe.run(ids, i, i + 1, changetype<usize>(cur), cur.byteLength);
+      if (this.pipe.changed) {
+        const nv = copyBytes(this.pipe.resultPtr, this.pipe.resultLen);
+        if (!eqB(nv, cur)) mv.push(nv);
+        cur = nv;
+      }
+    }
+  }
+
+  private varName(v: i32, kind: i32, e: Entry): ArrayBuffer {
+    const name = unchecked(VAR_NAMES[v]);
+    if (kind == KIND_SCALAR) return latin1(name);
+    return concat(latin1(name + ":"), e.key);
+  }
+
+  private matched(v: i32, kind: i32, e: Entry, val: ArrayBuffer): void {
+    const tx = this.tx;
+    const name = this.varName(v, kind, e);
+    tx.setScalar(VariableId.MATCHED_VAR, val);
+    tx.setScalar(VariableId.MATCHED_VAR_NAME, name);
+    tx.coll(VariableId.MATCHED_VARS)!.add(name, val);
+  }
+
+  // ==============================================================================================================
+  // Variable resolution
+
+  /** Fills rEntries/rVars/rKinds with the values of condition c's targets. */
+  private resolve(r: i32, c: i32): void {
+    const rs = this.rs;
+    this.rEntries.length = 0;
+    this.rVars.length = 0;
+    this.rKinds.length = 0;
+    const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
+    const t = rs.prog.targets;
+    for (let i = ts; i < ts + tn; i++) {
+      const flags = t[i * TARGET_CELLS + Target.FLAGS];
+      if ((flags & TargetFlags.EXCLUDE) != 0) continue;
+      if (this.targetRemoved(r, i)) continue;
+      const v = <i32>t[i * TARGET_CELLS + Target.VARIABLE];
+      const sel = <i32>(flags >> TARGET_SELECTOR_SHIFT);
+      const selArg = t[i * TARGET_CELLS + Target.SELECTOR];
+      const before = this.rEntries.length;
+      this.collect(v, sel, selArg);
+      // exclusions of the same condition, and ctl target removals with a key
+      let w = before;
+      for (let k = before; k < this.rEntries.length; k++) {
+        const e = unchecked(this.rEntries[k]);
+        const kv = unchecked(this.rVars[k]);
+        const kk = unchecked(this.rKinds[k]);
+        if (kk != KIND_SCALAR && (this.excluded(ts, tn, kv, e.key) || this.removedKey(r, kv, e.key))) continue;
+        unchecked((this.rEntries[w] = e));
+        unchecked((this.rVars[w] = kv));
+        unchecked((this.rKinds[w] = kk));
+        w++;
+      }
+      this.rEntries.length = w;
+      this.rVars.length = w;
+      this.rKinds.length = w;
+      if ((flags & TargetFlags.COUNT) != 0) {
+        const cnt = w - before;
+        this.rEntries.length = before;
+        this.rVars.length = before;
+        this.rKinds.length = before;
+        this.push(new Entry(EMPTY, latin1(cnt.toString())), v, KIND_SCALAR);
+      }
+    }
+  }
+
+  @inline private push(e: Entry, v: i32, kind: i32): void {
+    this.rEntries.push(e);
+    this.rVars.push(v);
+    this.rKinds.push(kind);
+  }
+
+  private selects(sel: i32, selArg: u32, key: ArrayBuffer): bool {
+    if (sel == TargetSelector.NONE) return true;
+    if (sel == TargetSelector.KEY || sel == TargetSelector.XPATH) return eqBNoCase(this.rs.str(selArg), key);
+    if (sel == TargetSelector.REGEX) {
+      const re = this.rs.regex(<i32>selArg);
+      if (re === null) return false;
+      if (match(re, changetype<usize>(key), key.byteLength, false)) return true;
+      // ModSecurity v3 compiles selector regexes caseless (Utils::Regex(pattern, true)); the table's regex is
+      // case-sensitive, so the key is also tried folded both ways (exact for patterns whose letters are all in
+      // one case, which is how selectors are written: /^ARGS/, /__utm/, /MULTIPART_HEADERS_CONTENT_TYPES_*/).
+      const lo = foldCase(key, false);
+      if (lo !== null && match(re, changetype<usize>(lo), lo.byteLength, false)) return true;
+      const up = foldCase(key, true);
+      return up !== null && match(re, changetype<usize>(up), up.byteLength, false);
+    }
+    return false;
+  }
+
+  private excluded(ts: i32, tn: i32, v: i32, key: ArrayBuffer): bool {
+    const t = this.rs.prog.targets;
+    for (let i = ts; i < ts + tn; i++) {
+      const flags = t[i * TARGET_CELLS + Target.FLAGS];
+      if ((flags & TargetFlags.EXCLUDE) == 0) continue;
+      if (<i32>t[i * TARGET_CELLS + Target.VARIABLE] != v) continue;
+      if (this.selects(<i32>(flags >> TARGET_SELECTOR_SHIFT), t[i * TARGET_CELLS + Target.SELECTOR], key)) return true;
+    }
+    return false;
+  }
+
+  private removalApplies(r: i32, tr: TargetRemoval): bool {
+    if (tr.byTag) return this.ruleHasTag(r, tr.text);
+    if (tr.byMsg) return this.ruleHasMsg(r, tr.text);
+    const id = this.rs.rule(r, Rule.ID);
+    return id >= tr.from && id <= tr.to;
+  }
+
+  /** A ctl removal of a whole variable (no selector) for this rule. */
+  private targetRemoved(r: i32, ti: i32): bool {
+    const rem = this.tx.removedTargets;
+    if (rem.length == 0) return false;
+    const t = this.rs.prog.targets;
+    const v = t[ti * TARGET_CELLS + Target.VARIABLE];
+    const tsel = t[ti * TARGET_CELLS + Target.FLAGS] >> TARGET_SELECTOR_SHIFT;
+    for (let k = 0; k < rem.length; k++) {
+      const tr = unchecked(rem[k]);
+      const x = tr.target;
+      if (t[x * TARGET_CELLS + Target.VARIABLE] != v) continue;
+      const sel = t[x * TARGET_CELLS + Target.FLAGS] >> TARGET_SELECTOR_SHIFT;
+      if (sel != TargetSelector.NONE) {
+        // same selector written the same way removes the target as a whole
+        if (sel != tsel || t[x * TARGET_CELLS + Target.SELECTOR] != t[ti * TARGET_CELLS + Target.SELECTOR]) continue;
+      }
+      if (this.removalApplies(r, tr)) return true;
+    }
+    return false;
+  }
+
+  private removedKey(r: i32, v: i32, key: ArrayBuffer): bool {
+    const rem = this.tx.removedTargets;
+    if (rem.length == 0) return false;
+    const t = this.rs.prog.targets;
+    for (let k = 0; k < rem.length; k++) {
+      const tr = unchecked(rem[k]);
+      const x = tr.target;
+      if (<i32>t[x * TARGET_CELLS + Target.VARIABLE] != v) continue;
+      const sel = <i32>(t[x * TARGET_CELLS + Target.FLAGS] >> TARGET_SELECTOR_SHIFT);
+      if (sel == TargetSelector.NONE) continue;
+      if (!this.selects(sel, t[x * TARGET_CELLS + Target.SELECTOR], key)) continue;
+      if (this.removalApplies(r, tr)) return true;
+    }
+    return false;
+  }
+
+  private collectColl(c: Collection | null, v: i32, sel: i32, selArg: u32, names: bool): void {
+    if (c === null) return;
+    const es = c.entries;
+    const keyed = sel == TargetSelector.KEY || sel == TargetSelector.XPATH;
+    const want = keyed ? this.rs.str(selArg) : EMPTY;
+    for (let i = 0, n = es.length; i < n; i++) {
+      const e = unchecked(es[i]);
+      if (keyed) {
+        if (!eqBNoCase(want, e.key)) continue;
+      } else if (!this.selects(sel, selArg, e.key)) continue;
+      if (names) this.push(new Entry(e.key, e.key), v, KIND_NAMES);
+      else this.push(e, v, KIND_COLL);
+    }
+  }
+
+  private pushScalar(v: i32, e: Entry | null): void {
+    if (e !== null) this.push(e, v, KIND_SCALAR);
+  }
+
+  private collect(v: i32, sel: i32, selArg: u32): void {
+    const tx = this.tx;
+    switch (v) {
+      case VariableId.ARGS_GET_NAMES: this.collectColl(tx.coll(VariableId.ARGS_GET), v, sel, selArg, true); return;
+      case VariableId.ARGS_POST_NAMES: this.collectColl(tx.coll(VariableId.ARGS_POST), v, sel, selArg, true); return;
+      case VariableId.ARGS_NAMES: this.collectColl(tx.coll(VariableId.ARGS), v, sel, selArg, true); return;
+      case VariableId.REQUEST_COOKIES_NAMES: this.collectColl(tx.coll(VariableId.REQUEST_COOKIES), v, sel, selArg, true); return;
+      case VariableId.REQUEST_HEADERS_NAMES: this.collectColl(tx.coll(VariableId.REQUEST_HEADERS), v, sel, selArg, true); return;
+      case VariableId.RESPONSE_HEADERS_NAMES: this.collectColl(tx.coll(VariableId.RESPONSE_HEADERS), v, sel, selArg, true); return;
+      case VariableId.FILES_NAMES: this.collectColl(tx.coll(VariableId.FILES), v, sel, selArg, true); return;
+      case VariableId.MATCHED_VARS_NAMES: this.collectColl(tx.coll(VariableId.MATCHED_VARS), v, sel, selArg, true); return;
+      case VariableId.ARGS_COMBINED_SIZE: {
+        const a = tx.coll(VariableId.ARGS)!;
+        let s: i64 = 0;
+        for (let i = 0; i < a.entries.length; i++) s += unchecked(a.entries[i]).key.byteLength + unchecked(a.entries[i]).value.byteLength;
+        this.push(new Entry(EMPTY, latin1(s.toString())), v, KIND_SCALAR);
+        return;
+      }
+      case VariableId.IP: case VariableId.GLOBAL: case VariableId.SESSION: case VariableId.USER: case VariableId.RESOURCE: {
+        const c = tx.coll(v);
+        if (c !== null) c.expire(this.nowMs / 1000);
+        this.collectColl(c, v, sel, selArg, false);
+        return;
+      }
+      default: break;
+    }
+    const c = tx.coll(v);
+    if (c !== null) {
+      this.collectColl(c, v, sel, selArg, false);
+      return;
+    }
+    const e = this.dynamicScalar(v);
+    if (e !== null) this.pushScalar(v, e);
+    else this.pushScalar(v, tx.scalar(v));
+  }
+
+  /** Variables computed when read (time, duration, severity). */
+  private dynamicScalar(v: i32): Entry | null {
+    const tx = this.tx;
+    const now = this.nowMs;
+    const secs = now / 1000;
+    switch (v) {
+      case VariableId.DURATION: return new Entry(EMPTY, latin1(((now - tx.startMs) * 1000).toString()));
+      case VariableId.HIGHEST_SEVERITY: return tx.highestSeverity == 255 ? null : new Entry(EMPTY, latin1(tx.highestSeverity.toString()));
+      case VariableId.TIME_EPOCH: return new Entry(EMPTY, latin1(secs.toString()));
+      case VariableId.TIME: case VariableId.TIME_DAY: case VariableId.TIME_HOUR: case VariableId.TIME_MIN:
+      case VariableId.TIME_MON: case VariableId.TIME_SEC: case VariableId.TIME_WDAY: case VariableId.TIME_YEAR: {
+        const d = new Date(now);
+        let s = "";
+        if (v == VariableId.TIME) s = pad2(d.getUTCHours()) + ":" + pad2(d.getUTCMinutes()) + ":" + pad2(d.getUTCSeconds());
+        else if (v == VariableId.TIME_DAY) s = d.getUTCDate().toString();
+        else if (v == VariableId.TIME_HOUR) s = d.getUTCHours().toString();
+        else if (v == VariableId.TIME_MIN) s = d.getUTCMinutes().toString();
+        else if (v == VariableId.TIME_MON) s = d.getUTCMonth().toString();
+        else if (v == VariableId.TIME_SEC) s = d.getUTCSeconds().toString();
+        else if (v == VariableId.TIME_WDAY) s = d.getUTCDay().toString();
+        else s = d.getUTCFullYear().toString();
+        return new Entry(EMPTY, latin1(s));
+      }
+      default: return null;
+    }
+  }
+
+  // ==============================================================================================================
+  // Macros
+
+  /** Expands macro id (the parts' concatenation, each %{VAR.key} resolved now). */
+  expand(id: u32): ArrayBuffer {
+    const rs = this.rs;
+    if (id == NONE || <i32>id >= rs.prog.macroCount) return EMPTY;
+    const st = unchecked(rs.staticMacro[<i32>id]);
+    if (st !== null) return st;
+    const ps = <i32>rs.prog.macros[<i32>id * MACRO_CELLS], pn = <i32>rs.prog.macros[<i32>id * MACRO_CELLS + 1];
+    if (pn == 1 && rs.prog.parts[ps * PART_CELLS] == MacroPartKind.TEXT) {
+      const b = rs.str(rs.prog.parts[ps * PART_CELLS + 1]);
+      unchecked((rs.staticMacro[<i32>id] = b));
+      return b;
+    }
+    const out = new Out();
+    for (let k = ps; k < ps + pn; k++) {
+      const kind = rs.prog.parts[k * PART_CELLS];
+      const a = rs.prog.parts[k * PART_CELLS + 1], b = rs.prog.parts[k * PART_CELLS + 2];
+      if (kind == MacroPartKind.TEXT) out.appendB(rs.str(a));
+      else {
+        const val = this.lookup(<i32>a, b);
+        if (val !== null) out.appendB(val);
+      }
+    }
+    const res = out.take();
+    if (unchecked(rs.macroIsStatic[<i32>id]) != 0) unchecked((rs.staticMacro[<i32>id] = res));
+    return res;
+  }
+
+  /** %{VAR} / %{VAR.key}: the first value, or null. */
+  lookup(v: i32, keyId: u32): ArrayBuffer | null {
+    const tx = this.tx;
+    const rs = this.rs;
+    if (v == VariableId.RULE) return this.ruleField(keyId == NONE ? EMPTY : rs.str(keyId));
+    const c = tx.coll(v);
+    if (c !== null) {
+      if (v == VariableId.IP || v == VariableId.GLOBAL || v == VariableId.SESSION || v == VariableId.USER || v == VariableId.RESOURCE) c.expire(this.nowMs / 1000);
+      if (keyId == NONE) return c.entries.length > 0 ? unchecked(c.entries[0]).value : null;
+      return c.get(rs.str(keyId));
+    }
+    // resolve into the lookup scratch: the condition being evaluated keeps its own arrays
+    const e0 = this.rEntries, v0 = this.rVars, k0 = this.rKinds;
+    this.rEntries = this.lEntries;
+    this.rVars = this.lVars;
+    this.rKinds = this.lKinds;
+    this.rEntries.length = 0;
+    this.rVars.length = 0;
+    this.rKinds.length = 0;
+    this.collect(v, keyId == NONE ? TargetSelector.NONE : TargetSelector.KEY, keyId);
+    const res = this.rEntries.length > 0 ? unchecked(this.rEntries[0]).value : null;
+    this.rEntries = e0;
+    this.rVars = v0;
+    this.rKinds = k0;
+    return res;
+  }
+
+  private ruleField(key: ArrayBuffer): ArrayBuffer | null {
+    const r = this.curRule;
+    if (r < 0) return null;
+    const rs = this.rs;
+    const k = toLatin1(key).toLowerCase();
+    if (k == "id") return latin1(rs.rule(r, Rule.ID).toString());
+    if (k == "phase") return latin1(rs.rule(r, Rule.PHASE).toString());
+    if (k == "msg") return rs.rule(r, Rule.MSG) == NONE ? null : this.expand(rs.rule(r, Rule.MSG));
+    if (k == "logdata") return rs.rule(r, Rule.LOGDATA) == NONE ? null : this.expand(rs.rule(r, Rule.LOGDATA));
+    if (k == "severity") return rs.rule(r, Rule.SEVERITY) == NONE ? null : latin1(rs.rule(r, Rule.SEVERITY).toString());
+    if (k == "rev") return rs.rule(r, Rule.REV) == NONE ? null : rs.str(rs.rule(r, Rule.REV));
+    if (k == "ver") return rs.rule(r, Rule.VER) == NONE ? null : rs.str(rs.rule(r, Rule.VER));
+    if (k == "maturity") return rs.rule(r, Rule.MATURITY) == NONE ? null : latin1(rs.rule(r, Rule.MATURITY).toString());
+    if (k == "accuracy") return rs.rule(r, Rule.ACCURACY) == NONE ? null : latin1(rs.rule(r, Rule.ACCURACY).toString());
+    return null;
+  }
+
+  // ==============================================================================================================
+  // Operators
+
+  private argText(c: i32): ArrayBuffer {
+    const rs = this.rs;
+    const kind = rs.cond(c, Cond.ARG_KIND);
+    const arg = rs.cond(c, Cond.ARG);
+    if (kind == ArgKind.STRING) return rs.str(arg);
+    if (kind == ArgKind.MACRO) return this.expand(arg);
+    return EMPTY;
+  }
+
+  private argNumber(c: i32): i64 {
+    const rs = this.rs;
+    const kind = rs.cond(c, Cond.ARG_KIND);
+    const arg = rs.cond(c, Cond.ARG);
+    if (kind == ArgKind.NUMBER) return <i64><i32>arg;
+    const t = this.argText(c);
+    return atoi(changetype<usize>(t), t.byteLength);
+  }
+
+  private setCapture(g: i32, v: ArrayBuffer): void {
+    this.tx.tx().set(latin1(g.toString()), v);
+  }
+
+  /** Whether the prefilter allows regex ri to match this value (one of its factors occurs, or it has none). The
+   *  scan of a value is kept with its cache slot, so every regex of every rule on that value shares one scan. */
+  private prefilterPasses(ri: i32, val: ArrayBuffer, e: Entry | null, slot: i32): bool {
+    const set = this.rs.regexSet;
+    // a regex without prefilter factors is always a candidate: no scan needed
+    if ((unchecked(set.always[ri >>> 5]) & (<u32>1 << (<u32>ri & 31))) != 0) return true;
+    if (e === null) {
+      set.prefilterScan(changetype<usize>(val), val.byteLength);
+      return set.regexMayMatch(ri);
+    }
+    let c = slot >= 0 ? e.cachedBits(slot) : e.rawBits;
+    if (c === null) {
+      // A table DFA costs two loads per byte, less than one step of the prefilter automaton: run it directly
+      // unless this value was scanned already (then the scan is free).
+      if (set.get(ri).tier == TIER_DFA) return true;
+      c = set.newCandidates();
+      set.scanInto(c, changetype<usize>(val), val.byteLength);
+      if (slot >= 0) e.setCachedBits(slot, c);
+      else e.rawBits = c;
+    }
+    return c.has(ri);
+  }
+
+  private operator(c: i32, op: i32, val: ArrayBuffer, e: Entry | null, slot: i32, capture: bool): bool {
+    const rs = this.rs;
+    const p = changetype<usize>(val);
+    const n = val.byteLength;
+    switch (op) {
+      case OperatorKind.UNCONDITIONAL_MATCH: return true;
+      case OperatorKind.NO_MATCH: return false;
+      case OperatorKind.RX:
+      case OperatorKind.RX_GLOBAL: {
+        if (rs.cond(c, Cond.ARG_KIND) != ArgKind.REGEX) return false; // run-time patterns: not supported
+        const ri = <i32>rs.cond(c, Cond.ARG);
+        if (!this.prefilterPasses(ri, val, e, slot)) return false;
+        const re = rs.regex(ri);
+        if (re === null) return false;
+        const m = match(re, p, n, capture);
+        if (m && capture) {
+          for (let g = 0; g < captureCount; g++) {
+            const s = unchecked(captures[2 * g]), en = unchecked(captures[2 * g + 1]);
+            if (s >= 0 && en >= s && en <= n) this.setCapture(g, copyBytes(p + <usize>s, en - s));
+          }
+        }
+        return m;
+      }
+      case OperatorKind.PM:
+      case OperatorKind.PM_FROM_FILE: {
+        const ac = rs.ac(<i32>rs.cond(c, Cond.ARG));
+        if (ac === null) return false;
+        const id = ac.search(p, <usize>n);
+        if (id < 0) return false;
+        if (capture) {
+          const l = <i32>ac.phraseLength(<u32>id);
+          const end = ac.matchEnd;
+          const s = end - l;
+          this.setCapture(0, s >= 0 ? copyBytes(p + <usize>s, l) : ac.phrase(<u32>id).buffer);
+        }
+        return true;
+      }
+      case OperatorKind.IP_MATCH:
+      case OperatorKind.IP_MATCH_FROM_FILE: {
+        const ip = rs.ip(<i32>rs.cond(c, Cond.ARG));
+        if (ip === null) return false;
+        return ip.lookup(p, <usize>n) == IpResult.MATCH;
+      }
+      case OperatorKind.STREQ: {
+        const a = this.argText(c);
+        const m = eqB(a, val);
+        if (m && capture) this.setCapture(0, val);
+        return m;
+      }
+      case OperatorKind.CONTAINS:
+      case OperatorKind.STRMATCH: {
+        const a = this.argText(c);
+        const i = indexOf(p, n, changetype<usize>(a), a.byteLength);
+        if (i >= 0 && capture) this.setCapture(0, a);
+        return i >= 0;
+      }
+      case OperatorKind.CONTAINS_WORD: {
+        const a = this.argText(c);
+        const al = a.byteLength;
+        if (al == 0) return true;
+        let from = 0;
+        while (true) {
+          const i = indexOf(p, n, changetype<usize>(a), al, from);
+          if (i < 0) return false;
+          const before = i == 0 || !isWordChar(load<u8>(p + <usize>(i - 1)));
+          const after = i + al == n || !isWordChar(load<u8>(p + <usize>(i + al)));
+          if (before && after) {
+            if (capture) this.setCapture(0, a);
+            return true;
+          }
+          from = i + 1;
+        }
+        return false;
+      }
+      case OperatorKind.BEGINS_WITH: {
+        const a = this.argText(c);
+        const al = a.byteLength;
+        const m = al <= n && memory.compare(p, changetype<usize>(a), <usize>al) == 0;
+        if (m && capture) this.setCapture(0, a);
+        return m;
+      }
+      case OperatorKind.ENDS_WITH: {
+        const a = this.argText(c);
+        const al = a.byteLength;
+        const m = al <= n && memory.compare(p + <usize>(n - al), changetype<usize>(a), <usize>al) == 0;
+        if (m && capture) this.setCapture(0, a);
+        return m;
+      }
+      case OperatorKind.WITHIN: {
+        if (n == 0) return true;
+        const a = this.argText(c);
+        const m = indexOf(changetype<usize>(a), a.byteLength, p, n) >= 0;
+        if (m && capture) this.setCapture(0, val);
+        return m;
+      }
+      case OperatorKind.EQ: return atoi(p, n) == this.argNumber(c);
+      case OperatorKind.GE: return atoi(p, n) >= this.argNumber(c);
+      case OperatorKind.GT: return atoi(p, n) > this.argNumber(c);
+      case OperatorKind.LE: return atoi(p, n) <= this.argNumber(c);
+      case OperatorKind.LT: return atoi(p, n) < this.argNumber(c);
+      case OperatorKind.DETECT_SQLI: {
+        const fp = this.fp;
+        memory.fill(fp, 0, 16);
+        const m = detectSQLi(p, n, fp);
+        if (m && capture) {
+          let l = 0;
+          while (l < 8 && load<u8>(fp + <usize>l) != 0) l++;
+          this.setCapture(0, copyBytes(fp, l));
+        }
+        return m;
+      }
+      case OperatorKind.DETECT_XSS: {
+        const m = detectXSS(p, n);
+        if (m && capture) this.setCapture(0, val);
+        return m;
+      }
+      case OperatorKind.VALIDATE_BYTE_RANGE: {
+        if (rs.cond(c, Cond.ARG_KIND) != ArgKind.BYTES) return false;
+        const base = <i32>rs.cond(c, Cond.ARG);
+        const list = rs.prog.list;
+        if (base + 8 > list.length) return false;
+        for (let i = 0; i < n; i++) {
+          const b = <i32>load<u8>(p + <usize>i);
+          if ((unchecked(list[base + (b >> 5)]) & (<u32>1 << (b & 31))) == 0) return true;
+        }
+        return false;
+      }
+      case OperatorKind.VALIDATE_URL_ENCODING: {
+        if (n == 0) return false;
+        let i = 0;
+        while (i < n) {
+          if (load<u8>(p + <usize>i) == 0x25) {
+            if (i + 2 >= n) return true;
+            if (!isHex(load<u8>(p + <usize>(i + 1))) || !isHex(load<u8>(p + <usize>(i + 2)))) return true;
+            i += 3;
+          } else i++;
+        }
+        return false;
+      }
+      case OperatorKind.VALIDATE_UTF8_ENCODING: return !validUtf8(p, n);
+      default: return false; // verifyCC/CPF/SSN/SVNR, geoLookup, rbl: not supported in the filter
+    }
+  }
+
+  // ==============================================================================================================
+  // Actions
+
+  /** Runs actions [s, s+n): setvars when `setvars`, the others otherwise. */
+  private runActions(s: i32, n: i32, setvars: bool): void {
+    const a = this.rs.prog.actions;
+    for (let i = s; i < s + n; i++) {
+      const kind = <i32>a[i * ACTION_CELLS];
+      if ((kind == ActionKind.SETVAR) != setvars) continue;
+      this.action(i);
+    }
+  }
+
+  private action(i: i32): void {
+    const rs = this.rs;
+    const tx = this.tx;
+    const a = rs.prog.actions;
+    const o = i * ACTION_CELLS;
+    const kind = <i32>a[o];
+    switch (kind) {
+      case ActionKind.SETVAR: {
+        const v = <i32>a[o + 1];
+        const c = this.writableColl(v);
+        if (c === null) return;
+        const key = this.expand(a[o + 3]);
+        const opk = <i32>a[o + 2];
+        if (opk == SetVarOp.UNSET) {
+          c.remove(key);
+          return;
+        }
+        const val = this.expand(a[o + 4]);
+        if (opk == SetVarOp.SET) {
+          c.set(key, val);
+          return;
+        }
+        const cur = c.get(key);
+        const pre = cur === null ? <i64>0 : atoi(changetype<usize>(cur), cur.byteLength);
+        const d = atoi(changetype<usize>(val), val.byteLength);
+        const res = opk == SetVarOp.ADD ? pre + d : pre - d;
+        c.set(key, latin1(res.toString()));
+        return;
+      }
+      case ActionKind.CTL: this.ctl(o); return;
+      case ActionKind.INITCOL: {
+        const v = <i32>a[o + 1];
+        const key = toLatin1(this.expand(a[o + 2]));
+        const c = this.store.get(v, key);
+        c.expire(this.nowMs / 1000);
+        unchecked((tx.colls[v] = c));
+        return;
+      }
+      case ActionKind.EXPIREVAR: {
+        const v = <i32>a[o + 1];
+        const c = tx.coll(v);
+        if (c === null) return;
+        const key = this.expand(a[o + 2]);
+        const secsB = this.expand(a[o + 3]);
+        const secs = atoi(changetype<usize>(secsB), secsB.byteLength);
+        const e = c.getEntry(key);
+        if (e !== null) e.expires = this.nowMs / 1000 + secs;
+        return;
+      }
+      case ActionKind.SETENV: {
+        const name = this.expand(a[o + 2]);
+        const val = this.expand(a[o + 3]);
+        tx.coll(VariableId.ENV)!.set(name, val);
+        return;
+      }
+      case ActionKind.SETUID: tx.setScalar(VariableId.USERID, this.expand(a[o + 2])); return;
+      case ActionKind.SETSID: tx.setScalar(VariableId.SESSIONID, this.expand(a[o + 2])); return;
+      default: return; // setrsc, xmlns, sanitise*: no effect on detection
+    }
+  }
+
+  private writableColl(v: i32): Collection | null {
+    const tx = this.tx;
+    const c = tx.coll(v);
+    if (c !== null) return c;
+    return null; // IP/GLOBAL/... without initcol: ModSecurity ignores the setvar
+  }
+
+  private ctl(o: i32): void {
+    const rs = this.rs;
+    const tx = this.tx;
+    const a = rs.prog.actions;
+    const opt = <i32>a[o + 1];
+    const typed = a[o + 3];
+    switch (opt) {
+      case CtlOption.RULE_ENGINE: tx.ruleEngine = <i32>typed; return;
+      case CtlOption.REQUEST_BODY_ACCESS: tx.requestBodyAccess = typed != 0; return;
+      case CtlOption.RESPONSE_BODY_ACCESS: tx.responseBodyAccess = typed != 0; return;
+      case CtlOption.REQUEST_BODY_LIMIT: tx.requestBodyLimit = <i64>typed; return;
+      case CtlOption.RESPONSE_BODY_LIMIT: tx.responseBodyLimit = <i64>typed; return;
+      case CtlOption.REQUEST_BODY_PROCESSOR: {
+        tx.bodyProcessor = <i32>typed;
+        tx.setScalarStr(VariableId.REQBODY_PROCESSOR, bodyName(<i32>typed));
+        return;
+      }
+      case CtlOption.FORCE_REQUEST_BODY_VARIABLE: tx.forceRequestBodyVariable = typed != 0; return;
+      case CtlOption.AUDIT_ENGINE: tx.auditEngine = <i32>typed; return;
+      case CtlOption.AUDIT_LOG_PARTS: tx.auditLogParts = rs.text(typed); return;
+      case CtlOption.RULE_REMOVE_BY_ID: {
+        const s = <i32>a[o + 4], n = <i32>a[o + 5];
+        for (let k = 0; k < n; k++) tx.removedIds.push(new IdRange(rs.prog.list[s + 2 * k], rs.prog.list[s + 2 * k + 1]));
+        return;
+      }
+      case CtlOption.RULE_REMOVE_BY_TAG: tx.removedTags.push(rs.str(typed)); return;
+      case CtlOption.RULE_REMOVE_BY_MSG: tx.removedMsgs.push(rs.str(typed)); return;
+      case CtlOption.RULE_REMOVE_TARGET_BY_ID:
+      case CtlOption.RULE_REMOVE_TARGET_BY_TAG:
+      case CtlOption.RULE_REMOVE_TARGET_BY_MSG: {
+        const ts = <i32>a[o + 6], tn = <i32>a[o + 7];
+        if (opt == CtlOption.RULE_REMOVE_TARGET_BY_ID) {
+          const s = <i32>a[o + 4], n = <i32>a[o + 5];
+          for (let k = 0; k < n; k++)
+            for (let t = ts; t < ts + tn; t++) {
+              const tr = new TargetRemoval();
+              tr.from = rs.prog.list[s + 2 * k];
+              tr.to = rs.prog.list[s + 2 * k + 1];
+              tr.target = t;
+              tx.removedTargets.push(tr);
+            }
+        } else {
+          for (let t = ts; t < ts + tn; t++) {
+            const tr = new TargetRemoval();
+            tr.byTag = opt == CtlOption.RULE_REMOVE_TARGET_BY_TAG;
+            tr.byMsg = opt == CtlOption.RULE_REMOVE_TARGET_BY_MSG;
+            tr.text = rs.str(typed);
+            tr.target = t;
+            tx.removedTargets.push(tr);
+          }
+        }
+        return;
+      }
+      default: return;
+    }
+  }
+}
+
+export function bodyName(p: i32): string {
+  switch (p) {
+    case BodyProcessor.URLENCODED: return "URLENCODED";
+    case BodyProcessor.MULTIPART: return "MULTIPART";
+    case BodyProcessor.XML: return "XML";
+    case BodyProcessor.JSON: return "JSON";
+  }
+  return "";
+}
+
+/** ASCII case-folded copy of b (upper or lower), or null when folding changes nothing. */
+function foldCase(b: ArrayBuffer, upper: bool): ArrayBuffer | null {
+  const n = b.byteLength;
+  const p = changetype<usize>(b);
+  let changed = false;
+  for (let i = 0; i < n; i++) {
+    const c = load<u8>(p + <usize>i);
+    if (upper ? c - 0x61 < 26 : c - 0x41 < 26) {
+      changed = true;
+      break;
+    }
+  }
+  if (!changed) return null;
+  const out = new ArrayBuffer(n);
+  const o = changetype<usize>(out);
+  for (let i = 0; i < n; i++) {
+    const c = load<u8>(p + <usize>i);
+    store<u8>(o + <usize>i, upper ? (c - 0x61 < 26 ? c - 0x20 : c) : (c - 0x41 < 26 ? c | 0x20 : c));
+  }
+  return out;
+}
+
+function pad2(n: i32): string {
+  return n < 10 ? "0" + n.toString() : n.toString();
+}
+
+// @ts-ignore: decorator
+@inline function isWordChar(c: u8): bool {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c == 0x5f;
+}
+
+// @ts-ignore: decorator
+@inline function isHex(c: u8): bool {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+}
+
+/** Strict UTF-8 validity (truncation, bad continuation, overlong forms, surrogates, > U+10FFFF are errors). */
+export function validUtf8(p: usize, n: i32): bool {
+  let i = 0;
+  while (i < n) {
+    const c = <u32>load<u8>(p + <usize>i);
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let len = 0;
+    let cp: u32 = 0;
+    if ((c & 0xe0) == 0xc0) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4;
+      cp = c & 0x07;
+    } else return false;
+    if (i + len > n) return false;
+    for (let k = 1; k < len; k++) {
+      const cc = <u32>load<u8>(p + <usize>(i + k));
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}

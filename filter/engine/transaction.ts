@@ -1,0 +1,196 @@
+// Transaction state: every variable ModSecurity v3 exposes, held as collections (ordered multimaps) and scalar
+// entries indexed by VariableId, plus the per-transaction switches that ctl actions change, the log of matched
+// rules and the current decision. The engine (engine.ts) fills and reads it; nothing here evaluates rules.
+import { VariableId, VARIABLE_COUNT } from "../../rulesets/tables/variables";
+import { Collection, Entry } from "./collection";
+import { EMPTY, latin1 } from "./bytes";
+import { VAR_NAMES } from "./names";
+
+/** One logged match: what the event and the metrics report about a rule that matched. */
+export class MatchRecord {
+  ruleIndex: i32 = 0;
+  id: u32 = 0;
+  phase: i32 = 0;
+  msg: string = "";
+  logdata: string = "";
+  severity: i32 = -1;
+  tags: Array<string> = new Array<string>();
+  file: string = "";
+  line: i32 = 0;
+  /** The rule logs (not nolog): it appears in the event. */
+  log: bool = true;
+  /** The rule's disruptive action was executed (engine On and disruptive). */
+  disruptive: bool = false;
+  /** The effective disruptive action of the rule (Disruptive), whether executed or not. */
+  action: i32 = 0;
+  matchedVarName: string = "";
+  matchedVar: string = "";
+  ver: string = "";
+}
+
+/** The outcome of a phase. */
+export class Decision {
+  disruptive: bool = false;
+  /** Disruptive kind: DENY, DROP, REDIRECT, ALLOW (never reported as disruptive), PASS. */
+  action: i32 = 0;
+  status: i32 = 0;
+  ruleId: u32 = 0;
+  redirect: string = "";
+  phase: i32 = 0;
+  reset(): void {
+    this.disruptive = false;
+    this.action = 0;
+    this.status = 0;
+    this.ruleId = 0;
+    this.redirect = "";
+    this.phase = 0;
+  }
+}
+
+export const ALLOW_NONE: i32 = 0;
+export const ALLOW_ALL: i32 = 1;
+export const ALLOW_REQUEST: i32 = 2;
+export const ALLOW_PHASE: i32 = 3;
+
+export class IdRange {
+  constructor(public from: u32, public to: u32) {}
+}
+
+/** A ctl:ruleRemoveTarget*: the rules it applies to (ids, or tag/msg text) and the target (variable + key). */
+export class TargetRemoval {
+  from: u32 = 0;
+  to: u32 = 0;
+  byTag: bool = false;
+  byMsg: bool = false;
+  text: ArrayBuffer = EMPTY;
+  /** TARGETS index of the removed target. */
+  target: i32 = 0;
+}
+
+export class Transaction {
+  colls: StaticArray<Collection | null> = new StaticArray<Collection | null>(VARIABLE_COUNT);
+  scalars: StaticArray<Entry | null> = new StaticArray<Entry | null>(VARIABLE_COUNT);
+
+  // ---- identity and timing ----
+  uniqueId: string = "";
+  startMs: i64 = 0;
+  nowMs: i64 = 0;
+
+  // ---- per-transaction switches (ctl) ----
+  ruleEngine: i32 = 0;
+  requestBodyAccess: bool = false;
+  responseBodyAccess: bool = false;
+  requestBodyLimit: i64 = 0;
+  responseBodyLimit: i64 = 0;
+  /** -1: none forced; else BodyProcessor. */
+  bodyProcessor: i32 = -1;
+  /** From Content-Type: -1 unknown, else BodyProcessor (URLENCODED / MULTIPART). */
+  bodyType: i32 = -1;
+  forceRequestBodyVariable: bool = false;
+  auditEngine: i32 = -1;
+  auditLogParts: string = "";
+  removedIds: Array<IdRange> = new Array<IdRange>();
+  removedTags: Array<ArrayBuffer> = new Array<ArrayBuffer>();
+  removedMsgs: Array<ArrayBuffer> = new Array<ArrayBuffer>();
+  removedTargets: Array<TargetRemoval> = new Array<TargetRemoval>();
+
+  // ---- flow ----
+  allow: i32 = ALLOW_NONE;
+  allowPhase: i32 = 0;
+  decision: Decision = new Decision();
+  intervened: bool = false;
+  log: Array<MatchRecord> = new Array<MatchRecord>();
+  highestSeverity: i32 = 255;
+  phasesDone: i32 = 0;
+
+  // ---- request / response raw material ----
+  method: ArrayBuffer = EMPTY;
+  uri: ArrayBuffer = EMPTY;
+  protocol: ArrayBuffer = EMPTY;
+  host: string = "";
+  path: string = "";
+  clientIp: string = "";
+  clientPort: i32 = 0;
+  serverIp: string = "";
+  serverPort: i32 = 0;
+  contentType: ArrayBuffer = EMPTY;
+  requestBody: ArrayBuffer = EMPTY;
+  responseContentType: string = "";
+
+  constructor() {
+    this.reset();
+  }
+
+  reset(): void {
+    for (let i = 0; i < VARIABLE_COUNT; i++) {
+      unchecked((this.colls[i] = null));
+      unchecked((this.scalars[i] = null));
+    }
+    // collections every transaction has (possibly empty)
+    const cs: StaticArray<i32> = [
+      VariableId.ARGS, VariableId.ARGS_GET, VariableId.ARGS_POST, VariableId.REQUEST_HEADERS,
+      VariableId.REQUEST_COOKIES, VariableId.RESPONSE_HEADERS, VariableId.FILES, VariableId.FILES_SIZES,
+      VariableId.FILES_TMPNAMES, VariableId.FILES_TMP_CONTENT, VariableId.MULTIPART_NAME, VariableId.MULTIPART_FILENAME,
+      VariableId.MULTIPART_PART_HEADERS, VariableId.XML, VariableId.TX, VariableId.ENV, VariableId.MATCHED_VARS,
+      VariableId.GEO, VariableId.RULE,
+    ];
+    for (let i = 0; i < cs.length; i++) {
+      const v = cs[i];
+      unchecked((this.colls[v] = new Collection(unchecked(VAR_NAMES[v]))));
+    }
+    this.uniqueId = "";
+    this.ruleEngine = 0;
+    this.bodyProcessor = -1;
+    this.bodyType = -1;
+    this.forceRequestBodyVariable = false;
+    this.auditEngine = -1;
+    this.auditLogParts = "";
+    this.removedIds.length = 0;
+    this.removedTags.length = 0;
+    this.removedMsgs.length = 0;
+    this.removedTargets.length = 0;
+    this.allow = ALLOW_NONE;
+    this.allowPhase = 0;
+    this.decision.reset();
+    this.intervened = false;
+    this.log = new Array<MatchRecord>();
+    this.highestSeverity = 255;
+    this.phasesDone = 0;
+    this.method = EMPTY;
+    this.uri = EMPTY;
+    this.protocol = EMPTY;
+    this.host = "";
+    this.path = "";
+    this.contentType = EMPTY;
+    this.requestBody = EMPTY;
+    this.responseContentType = "";
+  }
+
+  @inline coll(v: i32): Collection | null {
+    return unchecked(this.colls[v]);
+  }
+  @inline tx(): Collection {
+    return unchecked(this.colls[VariableId.TX])!;
+  }
+
+  setScalar(v: i32, value: ArrayBuffer): Entry {
+    const e = unchecked(this.scalars[v]);
+    if (e !== null) {
+      e.setValue(value);
+      return e;
+    }
+    const n = new Entry(EMPTY, value);
+    unchecked((this.scalars[v] = n));
+    return n;
+  }
+  setScalarStr(v: i32, value: string): Entry {
+    return this.setScalar(v, latin1(value));
+  }
+  @inline scalar(v: i32): Entry | null {
+    return unchecked(this.scalars[v]);
+  }
+  scalarValue(v: i32): ArrayBuffer | null {
+    const e = unchecked(this.scalars[v]);
+    return e === null ? null : e.value;
+  }
+}

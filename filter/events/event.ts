@@ -1,0 +1,124 @@
+// The structured detection event (one JSON object per transaction with at least one logged match) and the
+// seed's one-line human form per rule, built from a transaction's log (filter/engine MatchRecord). Pure: the
+// filter (filter/index.ts) decides when and at which level to log them.
+//
+// Event fields: @timestamp, request_id, source{ip, port_num}, destination{ip, port_num}, host, path, method,
+// protocol, level, msg, rule_info, rules[]{id, message, severity, file, line, data, disruptive}, count, action,
+// mode. `rules` lists each logging rule once (a chain under its head's id), in order of first match; ids,
+// severities and lines are JSON numbers (severity -1 = none).
+import { Transaction, MatchRecord } from "../engine/transaction";
+import { Disruptive, RuleEngineMode } from "../../rulesets/tables/format";
+
+/** JSON string literal of s (chars above 0x7e and controls escaped as \u00XX: byte strings stay readable). */
+export function jsonString(s: string): string {
+  let out = '"';
+  let start = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c != 0x22 && c != 0x5c) continue;
+    if (i > start) out += s.substring(start, i);
+    if (c == 0x22) out += '\\"';
+    else if (c == 0x5c) out += "\\\\";
+    else if (c == 0x0a) out += "\\n";
+    else if (c == 0x0d) out += "\\r";
+    else if (c == 0x09) out += "\\t";
+    else {
+      const h = c.toString(16);
+      out += "\\u" + "0000".substring(0, 4 - h.length) + h;
+    }
+    start = i + 1;
+  }
+  if (start < n) out += s.substring(start, n);
+  return out + '"';
+}
+
+/** The logging rules of the transaction, unique by id, in order of first match. */
+export function loggedRules(tx: Transaction): Array<MatchRecord> {
+  const out = new Array<MatchRecord>();
+  const seen = new Set<u32>();
+  for (let i = 0; i < tx.log.length; i++) {
+    const m = tx.log[i];
+    if (!m.log || seen.has(m.id)) continue;
+    seen.add(m.id);
+    out.push(m);
+  }
+  return out;
+}
+
+export function actionName(tx: Transaction): string {
+  const d = tx.decision;
+  if (!d.disruptive) return "pass";
+  if (d.action == Disruptive.DENY) return "deny";
+  if (d.action == Disruptive.DROP) return "drop";
+  if (d.action == Disruptive.REDIRECT) return "redirect";
+  return "pass";
+}
+
+export function modeName(mode: i32): string {
+  if (mode == RuleEngineMode.ON) return "On";
+  if (mode == RuleEngineMode.DETECTION_ONLY) return "DetectionOnly";
+  return "Off";
+}
+
+/** The seed's one-line form of one matched rule. */
+export function humanLine(tx: Transaction, requestId: string, m: MatchRecord): string {
+  return "WAF Process Http Request [" + requestId + "] URL '" + tx.path + "' OWASP Warning'[" +
+    (m.severity < 0 ? "" : m.severity.toString()) + "] Host:'" + tx.host + "' File:'" + m.file + "' Line:'" +
+    m.line.toString() + "' ID:'" + m.id.toString() + "' Data:'" + m.logdata + "' Severity:'" +
+    (m.severity < 0 ? "" : m.severity.toString()) + "' Version:'" + m.ver + "' Message:'" + m.msg + "'";
+}
+
+/** The JSON event, or "" when no logging rule matched. */
+export function buildEvent(tx: Transaction, requestId: string, nowMs: i64): string {
+  const rules = loggedRules(tx);
+  if (rules.length == 0) return "";
+  let rs = "[";
+  let info = "";
+  for (let i = 0; i < rules.length; i++) {
+    const m = rules[i];
+    if (i > 0) {
+      rs += ",";
+      info += " ";
+    }
+    rs += '{"id":' + m.id.toString() + ',"message":' + jsonString(m.msg) + ',"severity":' + m.severity.toString() +
+      ',"file":' + jsonString(m.file) + ',"line":' + m.line.toString() + ',"data":' + jsonString(m.logdata) +
+      ',"disruptive":' + (m.disruptive ? "true" : "false") + "}";
+    info += "[id \"" + m.id.toString() + "\"] [msg \"" + m.msg + "\"]";
+  }
+  rs += "]";
+  const first = rules[0];
+  const msg = humanLine(tx, requestId, first);
+  return "{" +
+    '"@timestamp":' + jsonString(new Date(nowMs).toISOString()) +
+    ',"request_id":' + jsonString(requestId) +
+    ',"source":{"ip":' + jsonString(tx.clientIp) + ',"port_num":' + tx.clientPort.toString() + "}" +
+    ',"destination":{"ip":' + jsonString(tx.serverIp) + ',"port_num":' + tx.serverPort.toString() + "}" +
+    ',"host":' + jsonString(tx.host) +
+    ',"path":' + jsonString(tx.path) +
+    ',"method":' + jsonString(latin1String(tx.method)) +
+    ',"protocol":' + jsonString(latin1String(tx.protocol)) +
+    ',"level":"warning"' +
+    ',"msg":' + jsonString(msg) +
+    ',"rule_info":' + jsonString(info) +
+    ',"rules":' + rs +
+    ',"count":' + rules.length.toString() +
+    ',"action":' + jsonString(actionName(tx)) +
+    ',"mode":' + jsonString(modeName(tx.ruleEngine)) +
+    "}";
+}
+
+function latin1String(b: ArrayBuffer): string {
+  let s = "";
+  const p = changetype<usize>(b);
+  for (let i = 0; i < b.byteLength; i++) s += String.fromCharCode(load<u8>(p + <usize>i));
+  return s;
+}
+
+/** Metric names (Envoy stats): per rule id and per action, detection-only hits included. */
+export function ruleMetricName(id: u32): string {
+  return "waf.rule." + id.toString() + ".hits";
+}
+export function actionMetricName(action: string): string {
+  return "waf.action." + action;
+}

@@ -1,0 +1,466 @@
+// The rule engine in the real module: small SecLang rule sets compiled with compileRuleSet, loaded as the plugin
+// configuration of build/waf.wasm in the proxy-wasm host, transactions replayed as Envoy plays them. Asserts the
+// matched ids of the JSON event, the event fields and what the stream did.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { compileText, loadPlugin, run, type Loaded, type Result, type Tx } from "./harness";
+
+async function rules(text: string, engine = "On"): Promise<Loaded> {
+  return loadPlugin(compileText(`SecRuleEngine ${engine}\nSecRequestBodyAccess On\nSecResponseBodyAccess On\nSecResponseBodyMimeType text/plain text/html application/json\n${text}`));
+}
+
+async function one(text: string, tx: Tx, engine = "On"): Promise<Result> {
+  return run(await rules(text, engine), tx);
+}
+
+const urlenc: Array<[string, string]> = [["Host", "h"], ["Content-Type", "application/x-www-form-urlencoded"]];
+
+describe("operators", () => {
+  const cases: Array<[string, string, string, boolean]> = [
+    // [operator, target value (in ARGS:v), description, expected match]
+    ["@rx ^a+b$", "aaab", "rx", true],
+    ["@rx ^a+b$", "aaac", "rx no", false],
+    ["@pm foo bar baz", "xxbarxx", "pm", true],
+    ["@pm foo bar baz", "xxbaxx", "pm no", false],
+    ["@streq hello", "hello", "streq", true],
+    ["@streq hello", "hello!", "streq no", false],
+    ["@contains ell", "hello", "contains", true],
+    ["@containsWord ell", "hello", "containsWord no", false],
+    ["@containsWord ell", "h ell o", "containsWord", true],
+    ["@beginsWith he", "hello", "beginsWith", true],
+    ["@endsWith lo", "hello", "endsWith", true],
+    ["@endsWith he", "hello", "endsWith no", false],
+    ["@within get,post,head", "post", "within", true],
+    ["@within get,post,head", "put", "within no", false],
+    ["@strmatch ll", "hello", "strmatch", true],
+    ["@eq 5", "5", "eq", true],
+    ["@eq 5", "6", "eq no", false],
+    ["@gt 5", "6", "gt", true],
+    ["@ge 5", "5", "ge", true],
+    ["@lt 5", "4", "lt", true],
+    ["@le 5", "6", "le no", false],
+    ["@validateByteRange 48-57", "123", "validateByteRange ok", false],
+    ["@validateByteRange 48-57", "12a", "validateByteRange bad", true],
+    ["@validateUrlEncoding", "a%2", "validateUrlEncoding", true],
+    ["@validateUrlEncoding", "a%41", "validateUrlEncoding ok", false],
+    ["@validateUtf8Encoding", "\xc3\xa9", "validateUtf8 ok", false],
+    ["@validateUtf8Encoding", "\xc3", "validateUtf8 bad", true],
+    ["@detectSQLi", "1' or '1'='1", "detectSQLi", true],
+    ["@detectSQLi", "hello world", "detectSQLi no", false],
+    ["@detectXSS", "<script>alert(1)</script>", "detectXSS", true],
+    ["@detectXSS", "hello", "detectXSS no", false],
+    ["@unconditionalMatch", "x", "unconditionalMatch", true],
+    ["@noMatch", "x", "noMatch", false],
+    ["@ipMatch 10.0.0.0/8,192.168.1.1", "10.20.30.40", "ipMatch", true],
+    ["@ipMatch 10.0.0.0/8,192.168.1.1", "11.0.0.1", "ipMatch no", false],
+    ["!@streq hello", "bye", "negated", true],
+  ];
+  for (const [op, value, name, expect] of cases) {
+    test(name, async () => {
+      // ARGS are urlencoded in the query string: encode every byte
+      const enc = [...Buffer.from(value, "latin1")].map((b) => "%" + b.toString(16).padStart(2, "0")).join("");
+      const r = await one(`SecRule ARGS:v "${op.replace(/"/g, '\\"')}" "id:1,phase:1,pass,log,msg:'m'"`, { uri: `/?v=${enc}` });
+      assert.deepEqual(r.matched, expect ? [1] : [], `${op} on ${JSON.stringify(value)}`);
+    });
+  }
+  test("eq with a macro argument", async () => {
+    const r = await one(`SecAction "id:1,phase:1,pass,nolog,setvar:tx.limit=3"\nSecRule ARGS:n "@eq %{tx.limit}" "id:2,phase:1,pass,log"`, { uri: "/?n=3" });
+    assert.deepEqual(r.matched, [2]);
+  });
+  test("rx capture fills TX:0..n and macros see them", async () => {
+    const r = await one(`SecRule ARGS:v "@rx (a+)(b+)" "id:1,phase:1,pass,log,capture,msg:'%{TX.0}|%{TX.1}|%{TX.2}'"`, { uri: "/?v=xaabbbx" });
+    assert.equal(r.event!.rules[0]!.message, "aabbb|aa|bbb");
+  });
+  test("pm capture and MATCHED_VAR / MATCHED_VAR_NAME in logdata", async () => {
+    const r = await one(`SecRule ARGS "@pm evil" "id:1,phase:1,pass,log,capture,logdata:'%{MATCHED_VAR_NAME}=%{MATCHED_VAR} %{TX.0}'"`, { uri: "/?a=ok&b=so+evil" });
+    assert.equal(r.event!.rules[0]!.data, "ARGS:b=so evil evil");
+  });
+  test("detectSQLi capture stores the fingerprint", async () => {
+    const r = await one(`SecRule ARGS:v "@detectSQLi" "id:1,phase:1,pass,log,capture,logdata:'%{TX.0}'"`, { uri: "/?v=1'+or+'1'%3D'1" });
+    assert.ok(/^[a-zA-Z0-9&()]+$/.test(r.event!.rules[0]!.data), r.event!.rules[0]!.data);
+  });
+});
+
+describe("variables and transformations", () => {
+  test("headers, cookies, names, count and exclusion", async () => {
+    // Envoy's HTTP/1 codec lower-cases header names before the filter sees them
+    const l = await rules(`
+SecRule REQUEST_HEADERS:User-Agent "@contains curl" "id:1,phase:1,pass,log"
+SecRule REQUEST_COOKIES:sess "@streq abc" "id:2,phase:1,pass,log"
+SecRule REQUEST_HEADERS_NAMES "@streq x-evil" "id:3,phase:1,pass,log"
+SecRule &ARGS "@eq 3" "id:4,phase:1,pass,log"
+SecRule ARGS|!ARGS:safe "@contains bad" "id:5,phase:1,pass,log"
+SecRule ARGS_NAMES "@rx ^sa" "id:6,phase:1,pass,log"
+SecRule ARGS:/^x_/ "@streq 1" "id:7,phase:1,pass,log"
+SecRule REQUEST_METHOD "@streq GET" "id:8,phase:1,pass,log"
+SecRule REQUEST_FILENAME "@streq /p a/f.php" "id:9,phase:1,pass,log"
+SecRule REQUEST_BASENAME "@streq f.php" "id:10,phase:1,pass,log"
+SecRule QUERY_STRING "@beginsWith safe=" "id:11,phase:1,pass,log"
+SecRule REQUEST_LINE "@endsWith HTTP/1.1" "id:12,phase:1,pass,log"
+SecRule REMOTE_ADDR "@ipMatch 10.1.2.3" "id:13,phase:1,pass,log"
+SecRule REQUEST_URI_RAW "@contains %20" "id:14,phase:1,pass,log"
+`);
+    const r = run(l, {
+      uri: "/p%20a/f.php?safe=bad&x_1=1&z=ok",
+      headers: [["Host", "h"], ["User-Agent", "curl/8"], ["Cookie", "sess=abc; other=1"], ["X-Evil", "1"]],
+    });
+    assert.deepEqual(r.matched, [1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+  });
+  test("a pipeline transforms the value; MATCHED_VAR is the transformed value", async () => {
+    const r = await one(`SecRule ARGS:v "@streq <script>" "id:1,phase:1,pass,log,t:none,t:urlDecodeUni,t:htmlEntityDecode,t:lowercase,logdata:'%{MATCHED_VAR}'"`, {
+      uri: "/?v=%26lt%3BSCRIPT%26gt%3B",
+    });
+    assert.deepEqual(r.matched, [1]);
+    assert.equal(r.event!.rules[0]!.data, "<script>");
+  });
+  test("multiMatch matches an intermediate value", async () => {
+    const rulesText = (mm: string) => `SecRule ARGS:v "@streq A B" "id:1,phase:1,pass,log,t:none,t:removeWhitespace${mm}"`;
+    assert.deepEqual((await one(rulesText(""), { uri: "/?v=A+B" })).matched, []);
+    assert.deepEqual((await one(rulesText(",multiMatch"), { uri: "/?v=A+B" })).matched, [1]);
+  });
+});
+
+describe("actions", () => {
+  test("setvar arithmetic and anomaly scoring with a blocking rule", async () => {
+    const l = await rules(`
+SecAction "id:1,phase:1,pass,nolog,setvar:tx.score=0,setvar:tx.crit=5"
+SecRule ARGS "@contains attack" "id:2,phase:1,pass,log,setvar:tx.score=+%{tx.crit}"
+SecRule ARGS "@contains minor" "id:3,phase:1,pass,log,setvar:tx.score=+2,setvar:tx.score=-1"
+SecRule TX:SCORE "@ge 5" "id:4,phase:2,deny,status:406,log,msg:'score %{tx.score}'"
+`);
+    const hit = run(l, { uri: "/?a=attack&b=minor" });
+    assert.deepEqual(hit.matched, [2, 3, 4]);
+    assert.equal(hit.outcome.status, 406);
+    assert.equal(hit.event!.rules[2]!.message, "score 6");
+    assert.equal(hit.event!.action, "deny");
+    const low = run(l, { uri: "/?b=minor" });
+    assert.deepEqual(low.matched, [3]);
+    assert.equal(low.outcome.localReply, false);
+  });
+  test("setvar is counted once per matched value; unset with !", async () => {
+    const r = await one(`
+SecRule ARGS "@contains x" "id:1,phase:1,pass,nolog,setvar:tx.n=+1"
+SecAction "id:2,phase:1,pass,nolog,setvar:!tx.gone,setvar:tx.gone2=1,setvar:!tx.gone2"
+SecRule TX:N "@eq 3" "id:3,phase:1,pass,log"
+SecRule &TX:GONE2 "@eq 0" "id:4,phase:1,pass,log"`, { uri: "/?a=x&b=x&c=x&d=y" });
+    assert.deepEqual(r.matched, [3, 4]);
+  });
+  test("nolog rules are not in the event but still disrupt", async () => {
+    const r = await one(`SecRule ARGS "@contains x" "id:1,phase:1,deny,nolog"`, { uri: "/?a=x" });
+    assert.equal(r.outcome.status, 403);
+    assert.equal(r.event, null);
+  });
+  test("drop closes the stream, redirect replies 302 with Location", async () => {
+    const d = await one(`SecRule ARGS "@contains x" "id:1,phase:1,drop,log"`, { uri: "/?a=x" });
+    assert.ok(d.outcome.reset !== null, String(d.outcome.reset));
+    assert.equal(d.event!.action, "drop");
+    const l = await rules(`SecRule ARGS "@contains x" "id:1,phase:1,redirect:http://example.com/blocked?id=%{rule.id},log"`);
+    const r = run(l, { uri: "/?a=x" });
+    assert.equal(r.outcome.status, 302);
+    assert.equal(r.event!.action, "redirect");
+  });
+  test("allow stops the evaluation of later rules", async () => {
+    const r = await one(`
+SecRule REMOTE_ADDR "@ipMatch 10.1.2.3" "id:1,phase:1,allow,nolog"
+SecRule ARGS "@contains x" "id:2,phase:1,deny,log"
+SecRule ARGS "@contains x" "id:3,phase:2,deny,log"`, { uri: "/?a=x" });
+    assert.equal(r.outcome.localReply, false);
+    assert.deepEqual(r.matched, []);
+  });
+  test("pass with log in DetectionOnly never blocks, deny is reported but not executed", async () => {
+    const r = await one(`SecRule ARGS "@contains x" "id:1,phase:1,deny,log"`, { uri: "/?a=x" }, "DetectionOnly");
+    assert.deepEqual(r.matched, [1]);
+    assert.equal(r.outcome.localReply, false);
+    assert.equal(r.event!.rules[0]!.disruptive, false);
+    assert.equal(r.event!.mode, "DetectionOnly");
+  });
+  test("SecRuleEngine Off evaluates nothing", async () => {
+    const r = await one(`SecRule ARGS "@contains x" "id:1,phase:1,deny,log"`, { uri: "/?a=x" }, "Off");
+    assert.equal(r.event, null);
+    assert.equal(r.outcome.localReply, false);
+  });
+  test("msg, logdata, severity, tags and file/line reach the event and the human line", async () => {
+    const r = await one(`SecRule ARGS:q "@contains sel" "id:77,phase:1,pass,log,severity:CRITICAL,tag:'attack-sqli',msg:'SQLi in %{MATCHED_VAR_NAME}',logdata:'Matched Data: %{MATCHED_VAR}'"`, { uri: "/x?q=select" });
+    const rule = r.event!.rules[0]!;
+    assert.deepEqual(rule, { id: 77, message: "SQLi in ARGS:q", severity: 2, file: "/rules/test.conf", line: 5, data: "Matched Data: select", disruptive: false });
+    assert.equal(r.event!.count, 1);
+    assert.equal(r.event!.path, "/x?q=select");
+    assert.equal(r.event!.method, "GET");
+    assert.deepEqual(r.event!.source, { ip: "10.1.2.3", port_num: 40000 });
+    assert.match(r.infos[0]!, /^WAF Process Http Request \[req-\d+\] URL '\/x\?q=select' OWASP Warning'\[2\] Host:'h?.*' File:'\/rules\/test.conf' Line:'5' ID:'77' Data:'Matched Data: select' Severity:'2' Version:'' Message:'SQLi in ARGS:q'$/);
+  });
+});
+
+describe("chains and flow", () => {
+  test("a chain matches only when every link matches, and appears once under its head id", async () => {
+    const l = await rules(`
+SecRule REQUEST_METHOD "@streq GET" "id:1,phase:1,pass,log,chain,msg:'chain'"
+  SecRule ARGS:a "@streq 1" "chain"
+  SecRule ARGS:b "@streq 2" "setvar:tx.chained=1"
+SecRule TX:CHAINED "@eq 1" "id:2,phase:1,pass,log"`);
+    assert.deepEqual(run(l, { uri: "/?a=1&b=2" }).matched, [1, 2]);
+    assert.deepEqual(run(l, { uri: "/?a=1&b=3" }).matched, []);
+  });
+  test("skip and skipAfter", async () => {
+    const l = await rules(`
+SecRule ARGS:s "@streq 1" "id:1,phase:1,pass,nolog,skip:1"
+SecRule ARGS "@rx ." "id:2,phase:1,pass,log"
+SecRule ARGS:s "@streq 2" "id:3,phase:1,pass,nolog,skipAfter:END"
+SecRule ARGS "@rx ." "id:4,phase:1,pass,log"
+SecRule ARGS "@rx ." "id:5,phase:1,pass,log"
+SecMarker END
+SecRule ARGS "@rx ." "id:6,phase:1,pass,log"`);
+    assert.deepEqual(run(l, { uri: "/?s=1" }).matched, [4, 5, 6]);
+    assert.deepEqual(run(l, { uri: "/?s=2" }).matched, [2, 6]);
+    assert.deepEqual(run(l, { uri: "/?s=3" }).matched, [2, 4, 5, 6]);
+  });
+  test("an intervention ends the phase and skips later phases but phase 5", async () => {
+    const r = await one(`
+SecRule ARGS "@contains x" "id:1,phase:1,deny,log"
+SecRule ARGS "@contains x" "id:2,phase:1,pass,log"
+SecRule ARGS "@contains x" "id:3,phase:2,pass,log"
+SecRule ARGS "@contains x" "id:4,phase:5,pass,log"`, { uri: "/?a=x" });
+    assert.deepEqual(r.matched, [1, 4]);
+  });
+});
+
+describe("ctl", () => {
+  test("ruleRemoveById, ruleRemoveByTag, ruleRemoveTargetById, ruleEngine", async () => {
+    const l = await rules(`
+SecRule REQUEST_URI "@beginsWith /a" "id:1,phase:1,pass,nolog,ctl:ruleRemoveById=10-11"
+SecRule REQUEST_URI "@beginsWith /b" "id:2,phase:1,pass,nolog,ctl:ruleRemoveByTag=sqli"
+SecRule REQUEST_URI "@beginsWith /c" "id:3,phase:1,pass,nolog,ctl:ruleRemoveTargetById=12;ARGS:pw"
+SecRule REQUEST_URI "@beginsWith /d" "id:4,phase:1,pass,nolog,ctl:ruleEngine=DetectionOnly"
+SecRule ARGS "@contains x" "id:10,phase:1,pass,log"
+SecRule ARGS "@contains x" "id:11,phase:2,pass,log,tag:'sqli'"
+SecRule ARGS "@contains x" "id:12,phase:2,pass,log"
+SecRule ARGS "@contains x" "id:13,phase:2,deny,log"`);
+    assert.deepEqual(run(l, { uri: "/a?pw=x" }).matched, [12, 13]);
+    assert.deepEqual(run(l, { uri: "/b?pw=x" }).matched, [10, 12, 13]);
+    assert.deepEqual(run(l, { uri: "/c?pw=x" }).matched, [10, 11, 13]);
+    assert.deepEqual(run(l, { uri: "/c?pw=x&other=x" }).matched, [10, 11, 12, 13]);
+    const d = run(l, { uri: "/d?pw=x" });
+    assert.deepEqual(d.matched, [10, 11, 12, 13]);
+    assert.equal(d.outcome.localReply, false);
+    assert.equal(run(l, { uri: "/e?pw=x" }).outcome.status, 403);
+  });
+  test("ctl:requestBodyProcessor=JSON parses a JSON body into ARGS", async () => {
+    const l = await rules(`
+SecRule REQUEST_HEADERS:Content-Type "@beginsWith application/json" "id:1,phase:1,pass,nolog,ctl:requestBodyProcessor=JSON"
+SecRule ARGS:json.user.name "@streq root" "id:2,phase:2,pass,log"
+SecRule REQBODY_PROCESSOR "@streq JSON" "id:3,phase:2,pass,log"
+SecRule REQBODY_ERROR "!@eq 0" "id:4,phase:2,pass,log"`);
+    const r = run(l, { method: "POST", uri: "/", headers: [["Host", "h"], ["Content-Type", "application/json"]], body: '{"user":{"name":"root"}}' });
+    assert.deepEqual(r.matched, [2, 3]);
+    const bad = run(l, { method: "POST", uri: "/", headers: [["Host", "h"], ["Content-Type", "application/json"]], body: '{"user":' });
+    assert.deepEqual(bad.matched, [3, 4]);
+  });
+  test("ctl:requestBodyAccess=Off skips body processing", async () => {
+    const l = await rules(`
+SecRule REQUEST_URI "@beginsWith /nobody" "id:1,phase:1,pass,nolog,ctl:requestBodyAccess=Off"
+SecRule ARGS_POST:a "@streq x" "id:2,phase:2,pass,log"`);
+    assert.deepEqual(run(l, { method: "POST", uri: "/", headers: urlenc, body: "a=x" }).matched, [2]);
+    assert.deepEqual(run(l, { method: "POST", uri: "/nobody", headers: urlenc, body: "a=x" }).matched, []);
+  });
+});
+
+describe("request bodies", () => {
+  test("urlencoded: ARGS_POST, ARGS, REQUEST_BODY, ARGS_COMBINED_SIZE", async () => {
+    const r = await one(`
+SecRule ARGS_POST:a "@streq 1 2" "id:1,phase:2,pass,log"
+SecRule ARGS_GET:a "@streq q" "id:2,phase:2,pass,log"
+SecRule REQUEST_BODY "@streq a=1+2&b=3" "id:3,phase:2,pass,log"
+SecRule ARGS_COMBINED_SIZE "@eq 8" "id:4,phase:2,pass,log"
+SecRule REQBODY_PROCESSOR "@streq URLENCODED" "id:5,phase:2,pass,log"
+SecRule ARGS_POST_NAMES "@streq b" "id:6,phase:2,pass,log"`, { method: "POST", uri: "/?a=q", headers: urlenc, body: "a=1+2&b=3" });
+    assert.deepEqual(r.matched, [1, 2, 3, 4, 5, 6]);
+  });
+  test("multipart: ARGS_POST, FILES, FILES_NAMES, MULTIPART_STRICT_ERROR", async () => {
+    const body = [
+      "--XyZ",
+      'Content-Disposition: form-data; name="field"',
+      "",
+      "value1",
+      "--XyZ",
+      'Content-Disposition: form-data; name="up"; filename="evil.php"',
+      "Content-Type: application/octet-stream",
+      "",
+      "<?php ?>",
+      "--XyZ--",
+      "",
+    ].join("\r\n");
+    const r = await one(`
+SecRule ARGS_POST:field "@streq value1" "id:1,phase:2,pass,log"
+SecRule FILES "@endsWith .php" "id:2,phase:2,pass,log"
+SecRule FILES_NAMES "@streq up" "id:3,phase:2,pass,log"
+SecRule MULTIPART_STRICT_ERROR "@eq 0" "id:4,phase:2,pass,log"
+SecRule REQBODY_PROCESSOR "@streq MULTIPART" "id:5,phase:2,pass,log"
+SecRule MULTIPART_NAME "@streq field" "id:6,phase:2,pass,log"`, {
+      method: "POST",
+      uri: "/upload",
+      headers: [["Host", "h"], ["Content-Type", "multipart/form-data; boundary=XyZ"]],
+      body,
+    });
+    assert.deepEqual(r.matched, [1, 2, 3, 4, 5, 6]);
+  });
+  test("XML: XML:/* and well-formedness errors", async () => {
+    const l = await rules(`
+SecRule REQUEST_HEADERS:Content-Type "@rx ^text/xml" "id:1,phase:1,pass,nolog,ctl:requestBodyProcessor=XML"
+SecRule XML:/* "@contains secret" "id:2,phase:2,pass,log"
+SecRule REQBODY_ERROR "!@eq 0" "id:3,phase:2,pass,log"`);
+    const xml: Array<[string, string]> = [["Host", "h"], ["Content-Type", "text/xml"]];
+    assert.deepEqual(run(l, { method: "POST", uri: "/", headers: xml, body: "<a><b>the secret</b></a>" }).matched, [2]);
+    assert.deepEqual(run(l, { method: "POST", uri: "/", headers: xml, body: "<a><b>the secret</a>" }).matched, [3]);
+  });
+  test("SecRequestBodyLimit with Reject refuses (403), with ProcessPartial inspects the prefix", async () => {
+    const reject = await loadPlugin(compileText(`SecRuleEngine On\nSecRequestBodyAccess On\nSecRequestBodyLimit 10\nSecRequestBodyLimitAction Reject\nSecRule INBOUND_DATA_ERROR "@eq 1" "id:1,phase:2,pass,log"`));
+    const rr = run(reject, { method: "POST", uri: "/", headers: urlenc, body: "a=0123456789abcdef" });
+    assert.equal(rr.outcome.status, 403);
+    const partial = await loadPlugin(compileText(`SecRuleEngine On\nSecRequestBodyAccess On\nSecRequestBodyLimit 10\nSecRequestBodyLimitAction ProcessPartial\nSecRule INBOUND_DATA_ERROR "@eq 1" "id:1,phase:2,pass,log"\nSecRule REQUEST_BODY "@streq a=01234567" "id:2,phase:2,pass,log"`));
+    const rp = run(partial, { method: "POST", uri: "/", headers: urlenc, body: "a=0123456789abcdef" });
+    assert.deepEqual(rp.matched, [1, 2]);
+    assert.equal(rp.outcome.localReply, false);
+  });
+});
+
+describe("response phases", () => {
+  test("phase 3 on response headers blocks with a local reply", async () => {
+    const r = await one(`SecRule RESPONSE_STATUS "@streq 500" "id:1,phase:3,deny,status:502,log"\nSecRule RESPONSE_HEADERS:X-Leak "@rx ." "id:2,phase:3,pass,log"`, {
+      uri: "/",
+      response: { status: 500, headers: [["Content-Type", "text/html"], ["X-Leak", "v"]], body: "oops" },
+    });
+    assert.deepEqual(r.matched, [1]);
+    assert.equal(r.outcome.status, 502);
+    assert.equal(r.outcome.phase, "response_headers");
+  });
+  test("phase 4 inspects the buffered response body; a deny stops the body", async () => {
+    const text = `SecRule RESPONSE_BODY "@contains SQL syntax" "id:1,phase:4,deny,log,msg:'leak'"`;
+    const r = await one(text, { uri: "/", response: { status: 200, headers: [["Content-Type", "text/html; charset=utf-8"]], body: "<p>You have an error in your SQL syntax</p>" } });
+    assert.deepEqual(r.matched, [1]);
+    assert.equal(r.outcome.phase, "response_body");
+    assert.equal(r.event!.action, "deny");
+    // headers already forwarded (Envoy's default allow_on_headers_stop_iteration: false): the stream is reset
+    assert.ok(r.outcome.reset !== null && r.outcome.status === 200, String(r.outcome.reset));
+    // with allow_on_headers_stop_iteration the headers are held: a clean 403 before any response byte
+    const held = await loadPlugin(compileText(`SecRuleEngine On\nSecResponseBodyAccess On\n${text}`), { holdResponseHeaders: true });
+    const h = run(held, { uri: "/", response: { status: 200, headers: [["Content-Type", "text/html"]], body: "<p>SQL syntax</p>" } });
+    assert.deepEqual(h.matched, [1]);
+    assert.equal(h.outcome.status, 403);
+    assert.equal(h.outcome.localReply, true);
+    assert.equal(h.outcome.phase, "response_body");
+    const hok = run(held, { uri: "/", response: { status: 200, headers: [["Content-Type", "text/html"]], body: "fine" } });
+    assert.equal(hok.outcome.status, 200);
+    assert.equal(hok.event, null);
+    const ok = await one(text, { uri: "/", response: { status: 200, headers: [["Content-Type", "text/html"]], body: "fine" } });
+    assert.deepEqual(ok.matched, []);
+    // a type outside SecResponseBodyMimeType is not inspected
+    const img = await one(text, { uri: "/", response: { status: 200, headers: [["Content-Type", "image/png"]], body: "SQL syntax" } });
+    assert.deepEqual(img.matched, []);
+  });
+});
+
+describe("configuration", () => {
+  test("an empty configuration passes everything with a warning", async () => {
+    const l = await loadPlugin(new Uint8Array(0));
+    assert.ok(l.logs.some((x) => x.level === "warn" && /no rules/.test(x.message)));
+    const r = run(l, { uri: "/?a=<script>" });
+    assert.equal(r.event, null);
+    assert.equal(r.outcome.forwarded, true);
+  });
+  test("a configuration that is not a table is refused with the loader's error", async () => {
+    await assert.rejects(loadPlugin("SecRuleEngine On"), /./);
+  });
+  test("metrics count rule hits and actions, detection-only included", async () => {
+    const l = await rules(`SecRule ARGS "@contains x" "id:5,phase:1,pass,log"`, "DetectionOnly");
+    run(l, { uri: "/?a=x" });
+    run(l, { uri: "/?a=x" });
+    assert.equal(l.plugin.metrics.get("waf.rule.5.hits")?.value, 2);
+    assert.equal(l.plugin.metrics.get("waf.action.pass")?.value, 2);
+  });
+});
+
+describe("stream edge cases", () => {
+  test("a request body ended by trailers is inspected in the trailers callback", async () => {
+    const l = await rules(`SecRule ARGS_POST:a "@streq evil" "id:1,phase:2,deny,log"`);
+    let status = 0;
+    const stream = l.plugin.createStream(
+      { requestId: "t-1", protocol: "HTTP/1.1", scheme: "http", source: { address: "10.1.2.3", port: 1 }, destination: { address: "10.9.8.7", port: 80 } },
+      {
+        requestHeaders() {},
+        requestData() {},
+        requestTrailers() {},
+        responseHeaders(h) {
+          for (const [k, v] of h) if (k === ":status") status = Number(v);
+        },
+        responseData() {},
+        responseTrailers() {},
+        reset() {},
+      },
+    );
+    stream.decodeHeaders([[":method", "POST"], [":path", "/"], ["host", "h"], ["content-type", "application/x-www-form-urlencoded"]], false);
+    stream.decodeData(new Uint8Array(Buffer.from("a=ev")), false);
+    stream.decodeData(new Uint8Array(Buffer.from("il")), false);
+    stream.decodeTrailers([["x-checksum", "1"]]);
+    stream.complete();
+    assert.equal(status, 403);
+    assert.ok(l.logs.some((x) => x.level === "warn" && x.message.includes('"id":1')));
+  });
+  test("a body split in many chunks is inspected whole", async () => {
+    const big = "x=" + "a".repeat(40000) + "&a=evil";
+    const r = await one(`SecRule ARGS_POST:a "@streq evil" "id:1,phase:2,deny,log"`, { method: "POST", uri: "/", headers: urlenc, body: big });
+    assert.equal(r.outcome.status, 403);
+    assert.equal(r.outcome.phase, "request_body");
+  });
+  test("many transactions on one VM do not leak state between them", async () => {
+    const l = await rules(`SecRule ARGS:a "@streq 1" "id:1,phase:1,pass,log,setvar:tx.hit=1"\nSecRule TX:HIT "@eq 1" "id:2,phase:1,pass,log"`);
+    for (let i = 0; i < 50; i++) {
+      assert.deepEqual(run(l, { uri: "/?a=1" }).matched, [1, 2]);
+      assert.deepEqual(run(l, { uri: "/?a=2" }).matched, []);
+    }
+  });
+});
+
+describe("persistent collections and generated variables", () => {
+  test("initcol:ip keeps IP counters per VM across transactions (as ModSecurity 3.0.9 does)", async () => {
+    // ModSecurity runs setvar before initcol within one rule (setvar is its "independent" action), so the
+    // collection is opened by one rule and counted by the next. Same answers as libmodsecurity 3.0.9.
+    const l = await rules(`
+SecAction "id:1,phase:1,pass,nolog,initcol:ip=%{REMOTE_ADDR}"
+SecAction "id:5,phase:1,pass,nolog,setvar:ip.hits=+1"
+SecRule IP:HITS "@ge 3" "id:2,phase:1,pass,log,msg:'hits %{ip.hits}'"
+SecRule ARGS:reset "@streq 1" "id:3,phase:1,pass,nolog,expirevar:ip.hits=0"`);
+    assert.deepEqual(run(l, { uri: "/" }).matched, []);
+    assert.deepEqual(run(l, { uri: "/" }).matched, []);
+    const third = run(l, { uri: "/" });
+    assert.deepEqual(third.matched, [2]);
+    assert.equal(third.event!.rules[0]!.message, "hits 3");
+    assert.deepEqual(run(l, { uri: "/?reset=1" }).matched, [2]);
+    // setvar on a collection no initcol opened is ignored
+    const none = await one(`SecAction "id:1,phase:1,pass,nolog,setvar:ip.x=1"\nSecRule &IP:X "@eq 0" "id:2,phase:1,pass,log"`, { uri: "/" });
+    assert.deepEqual(none.matched, [2]);
+  });
+  test("UNIQUE_ID, TIME_EPOCH, DURATION and SERVER_NAME are set", async () => {
+    const r = await one(`
+SecRule UNIQUE_ID "@rx ^req-" "id:1,phase:1,pass,log"
+SecRule TIME_EPOCH "@gt 1600000000" "id:2,phase:1,pass,log"
+SecRule DURATION "@ge 0" "id:3,phase:1,pass,log"
+SecRule SERVER_NAME "@streq h" "id:4,phase:1,pass,log"
+SecRule REQUEST_PROTOCOL "@streq HTTP/1.1" "id:5,phase:1,pass,log"`, { uri: "/", headers: [["Host", "h:8080"]] });
+    assert.deepEqual(r.matched, [1, 2, 3, 4, 5]);
+  });
+});
+
+describe("request line variables as libmodsecurity 3.0.9", () => {
+  test("REQUEST_BASENAME always exists: after the last slash, or empty", async () => {
+    const l = await rules(`
+SecRule &REQUEST_BASENAME "@eq 1" "id:1,phase:1,pass,log"
+SecRule REQUEST_BASENAME "@rx ^$" "id:3,phase:1,pass,log"
+SecRule REQUEST_BASENAME "@streq a" "id:4,phase:1,pass,log"
+SecRule REQUEST_BASENAME "@streq b" "id:5,phase:1,pass,log"
+SecRule REQUEST_FILENAME "@streq /" "id:6,phase:1,pass,log"`);
+    assert.deepEqual(run(l, { uri: "/" }).matched, [1, 3, 6]);
+    assert.deepEqual(run(l, { uri: "/a/" }).matched, [1, 3]);
+    assert.deepEqual(run(l, { uri: "/a/b" }).matched, [1, 5]);
+    assert.deepEqual(run(l, { uri: "/a?x=/y" }).matched, [1, 4]);
+  });
+});
