@@ -1,16 +1,10 @@
 // Aho-Corasick walker for AHO_CORASICK (and REGEX_PREFILTER_AC) sections: @pm / @pmFromFile at request time.
 // Layout and semantics: rulesets/tables/format.ts and rulesets/matchers/aho-corasick.ts (the TS builder and
-// reference walker). One DFA transition per input byte: a class-map lookup, then either a dense-row load or a
-// binary search of a few sorted exception cells, falling back to the root row. No allocation, no fail-link
-// chasing, bounded work per byte whatever the input.
-import {
-  AC_EXCEPTION_CLASS_SHIFT,
-  AC_EXCEPTION_TARGET_MASK,
-  Ac,
-  AcFlags,
-  MAX_AC_PHRASES,
-  MAX_AC_STATES,
-} from "../../rulesets/tables/format";
+// reference walker). The payload is the keyword trie in BFS order with failure links: a transition is a
+// class-map lookup, then a binary search of the state's children labels, falling back along failure links
+// (which always go to an earlier state) to the root's full row. No allocation; the failure chase is amortised:
+// at most 2 × input length steps per value whatever the input.
+import { Ac, AcFlags, MAX_AC_PHRASES, MAX_AC_STATES } from "../../rulesets/tables/format";
 import { View } from "./view";
 
 /** search() result when a table read went out of range (cannot happen after validation; never a trap). */
@@ -19,12 +13,16 @@ export const AC_FAULT: i32 = -2;
 export const AC_NO_MATCH: i32 = -1;
 
 class AcLayout {
-  dense: u64 = 0;
-  exStart: u64 = 0;
-  exceptions: u64 = 0;
+  words: u64 = 0;
+  outBits: u64 = 0;
+  outRank: u64 = 0;
+  phraseOffsets: u64 = 0;
+  rootRow: u64 = 0;
+  childStart: u64 = 0;
+  fail: u64 = 0;
   outStart: u64 = 0;
   outputs: u64 = 0;
-  phraseOffsets: u64 = 0;
+  labels: u64 = 0;
   phraseBytes: u64 = 0;
   end: u64 = 0;
 }
@@ -32,68 +30,90 @@ class AcLayout {
 // Offsets computed in u64 so that hostile counts cannot wrap (format.ts: offsets follow from the counts).
 function layoutOf(v: View): AcLayout {
   const n = <u64>v.u32(Ac.STATE_COUNT);
+  const W = <u64>v.u32(Ac.CELL_WIDTH);
   const l = new AcLayout();
-  l.dense = <u64>Ac.DENSE_ROWS;
-  l.exStart = l.dense + 4 * <u64>v.u32(Ac.DENSE_COUNT) * <u64>v.u32(Ac.CLASS_COUNT);
-  l.exceptions = l.exStart + 4 * (n + 1);
-  l.outStart = l.exceptions + 4 * <u64>v.u32(Ac.EXCEPTION_COUNT);
-  l.outputs = l.outStart + 4 * (n + 1);
-  l.phraseOffsets = l.outputs + 4 * <u64>v.u32(Ac.OUTPUT_COUNT);
-  l.phraseBytes = l.phraseOffsets + 4 * (<u64>v.u32(Ac.PHRASE_COUNT) + 1);
+  l.words = (n + 31) >> 5;
+  l.outBits = <u64>Ac.OUT_BITS;
+  l.outRank = l.outBits + 4 * l.words;
+  l.phraseOffsets = l.outRank + 4 * l.words;
+  l.rootRow = l.phraseOffsets + 4 * (<u64>v.u32(Ac.PHRASE_COUNT) + 1);
+  l.childStart = l.rootRow + W * <u64>v.u32(Ac.CLASS_COUNT);
+  l.fail = l.childStart + W * (n + 1);
+  l.outStart = l.fail + W * n;
+  l.outputs = l.outStart + W * (<u64>v.u32(Ac.OUTPUT_STATE_COUNT) + 1);
+  l.labels = l.outputs + W * <u64>v.u32(Ac.OUTPUT_COUNT);
+  l.phraseBytes = l.labels + n;
   l.end = l.phraseBytes + <u64>v.u32(Ac.PHRASE_BYTES_LEN);
   return l;
 }
 
+@inline function cellAt(v: View, base: u32, W: u32, i: u32): u32 {
+  return W == 2 ? v.u16(base + (i << 1)) : v.u32(base + (i << 2));
+}
+
 /** Validates an AHO_CORASICK payload (same rules as validateAcPayload in TS); null if sound. Load time only. */
 export function validateAc(v: View): string | null {
-  if (v.length < <u32>Ac.DENSE_ROWS) return "shorter than its fixed header";
+  if (v.length < <u32>Ac.OUT_BITS) return "shorter than its fixed header";
   const n = v.u32(Ac.STATE_COUNT);
   const classes = v.u32(Ac.CLASS_COUNT);
-  const denseN = v.u32(Ac.DENSE_COUNT);
-  const exN = v.u32(Ac.EXCEPTION_COUNT);
+  const W = v.u32(Ac.CELL_WIDTH);
+  const outStates = v.u32(Ac.OUTPUT_STATE_COUNT);
   const outN = v.u32(Ac.OUTPUT_COUNT);
   const phN = v.u32(Ac.PHRASE_COUNT);
   const phBytes = v.u32(Ac.PHRASE_BYTES_LEN);
   if (n < 1 || n > <u32>MAX_AC_STATES) return "state count out of range";
   if (classes < 1 || classes > 256) return "class count out of range";
-  if (denseN < 1 || denseN > n) return "dense count out of range";
+  if (W != 2 && W != 4) return "cell width is neither 2 nor 4";
+  if (outStates > n) return "output state count out of range";
   if (phN > <u32>MAX_AC_PHRASES) return "phrase count out of range";
   if ((v.u32(Ac.FLAGS) & ~(<u32>AcFlags.CASE_INSENSITIVE)) != 0) return "unknown flags";
   const l = layoutOf(v);
   if (l.end != <u64>v.length) return "size does not match the layout";
   // From here every offset below is < v.length < 2^32, so the u32 casts are exact.
   for (let b: u32 = 0; b < 256; b++) if (v.u8(<u32>Ac.CLASS_MAP + b) >= classes) return "class map entry out of range";
-  const dense = <u32>l.dense;
-  for (let i: u32 = 0; i < denseN * classes; i++) if (v.u32(dense + 4 * i) >= n) return "dense cell out of range";
-  const exStart = <u32>l.exStart;
-  const exc = <u32>l.exceptions;
-  if (v.u32(exStart) != 0 || v.u32(exStart + 4 * n) != exN) return "exception index bounds";
-  for (let s: u32 = 0; s < n; s++) {
-    const lo = v.u32(exStart + 4 * s);
-    const hi = v.u32(exStart + 4 * (s + 1));
-    if (hi < lo || hi > exN) return "exception range out of order";
-    if (s < denseN && hi != lo) return "dense state has exceptions";
-    let prev: i32 = -1;
-    for (let i = lo; i < hi; i++) {
-      const cell = v.u32(exc + 4 * i);
-      const c = <i32>(cell >>> AC_EXCEPTION_CLASS_SHIFT);
-      if (<u32>c >= classes || c <= prev) return "exception class unsorted or out of range";
-      if ((cell & AC_EXCEPTION_TARGET_MASK) >= n) return "exception target out of range";
-      prev = c;
-    }
+  const words = <u32>l.words;
+  const outBits = <u32>l.outBits;
+  const outRank = <u32>l.outRank;
+  let rank: u32 = 0;
+  for (let i: u32 = 0; i < words; i++) {
+    const word = v.u32(outBits + 4 * i);
+    if (v.u32(outRank + 4 * i) != rank) return "output rank out of step";
+    if (i == words - 1 && (n & 31) != 0 && (word >>> (n & 31)) != 0) return "output bits beyond the last state";
+    rank += <u32>popcnt<u32>(word);
   }
-  const outStart = <u32>l.outStart;
-  if (v.u32(outStart) != 0 || v.u32(outStart + 4 * n) != outN) return "output index bounds";
-  for (let s: u32 = 0; s < n; s++) {
-    if (v.u32(outStart + 4 * (s + 1)) < v.u32(outStart + 4 * s)) return "output range out of order";
-  }
-  const outputs = <u32>l.outputs;
-  for (let i: u32 = 0; i < outN; i++) if (v.u32(outputs + 4 * i) >= phN) return "output phrase id out of range";
+  if (rank != outStates) return "output bits disagree with the output state count";
   const po = <u32>l.phraseOffsets;
   if (v.u32(po) != 0 || v.u32(po + 4 * phN) != phBytes) return "phrase bounds";
   for (let i: u32 = 0; i < phN; i++) {
     if (v.u32(po + 4 * (i + 1)) <= v.u32(po + 4 * i)) return "phrase empty or unsorted";
   }
+  const rootRow = <u32>l.rootRow;
+  for (let c: u32 = 0; c < classes; c++) if (cellAt(v, rootRow, W, c) >= n) return "root row cell out of range";
+  const childStart = <u32>l.childStart;
+  const labels = <u32>l.labels;
+  if (cellAt(v, childStart, W, n) != n) return "child index bounds";
+  for (let s: u32 = 0; s < n; s++) {
+    const lo = cellAt(v, childStart, W, s);
+    const hi = cellAt(v, childStart, W, s + 1);
+    if (<u64>lo < <u64>s + 1 || hi < lo) return "child range out of order";
+    let prev: u32 = 0;
+    for (let t = lo; t < hi; t++) {
+      const c = v.u8(labels + t);
+      if (c <= prev || c >= classes) return "child label unsorted or out of range";
+      prev = c;
+    }
+  }
+  if (v.u8(labels) != 0) return "label of the root is not 0";
+  const fail = <u32>l.fail;
+  if (cellAt(v, fail, W, 0) != 0) return "failure link of the root is not 0";
+  for (let s: u32 = 1; s < n; s++) if (cellAt(v, fail, W, s) >= s) return "failure link does not go back";
+  const outStart = <u32>l.outStart;
+  if (cellAt(v, outStart, W, 0) != 0 || cellAt(v, outStart, W, outStates) != outN) return "output index bounds";
+  for (let r: u32 = 0; r < outStates; r++) {
+    if (cellAt(v, outStart, W, r + 1) <= cellAt(v, outStart, W, r)) return "output range empty or out of order";
+  }
+  const outputs = <u32>l.outputs;
+  for (let i: u32 = 0; i < outN; i++) if (cellAt(v, outputs, W, i) >= phN) return "output phrase id out of range";
   if (v.fault) return "read out of range";
   return null;
 }
@@ -102,72 +122,98 @@ export function validateAc(v: View): string | null {
 export class AcMatcher {
   readonly stateCount: u32;
   readonly classCount: u32;
-  readonly denseCount: u32;
+  /** 2 or 4: bytes per cell of the state/output arrays. */
+  readonly cellWidth: u32;
   readonly phraseCount: u32;
   readonly caseInsensitive: bool;
   /** After a successful search(): offset just past the last byte of the match. */
   matchEnd: i32 = -1;
 
   private readonly classMap: View;
-  private readonly dense: View;
-  private readonly exStart: View;
-  private readonly exceptions: View;
+  private readonly outBits: View;
+  private readonly outRank: View;
+  private readonly rootRow: View;
+  private readonly childStart: View;
+  private readonly fail: View;
   private readonly outStart: View;
   private readonly outputs: View;
   private readonly phraseOffsets: View;
+  private readonly labels: View;
   private readonly phraseBytes: View;
 
   constructor(v: View) {
     const l = layoutOf(v);
     this.stateCount = v.u32(Ac.STATE_COUNT);
     this.classCount = v.u32(Ac.CLASS_COUNT);
-    this.denseCount = v.u32(Ac.DENSE_COUNT);
+    this.cellWidth = v.u32(Ac.CELL_WIDTH) == 2 ? 2 : 4;
     this.phraseCount = v.u32(Ac.PHRASE_COUNT);
     this.caseInsensitive = (v.u32(Ac.FLAGS) & AcFlags.CASE_INSENSITIVE) != 0;
     // Sub-views cannot fail on a validated payload; an empty view (every read faults) is the safe fallback.
-    this.classMap = sub(v, <u64>Ac.CLASS_MAP, <u64>Ac.DENSE_ROWS);
-    this.dense = sub(v, l.dense, l.exStart);
-    this.exStart = sub(v, l.exStart, l.exceptions);
-    this.exceptions = sub(v, l.exceptions, l.outStart);
+    this.classMap = sub(v, <u64>Ac.CLASS_MAP, <u64>Ac.OUT_BITS);
+    this.outBits = sub(v, l.outBits, l.outRank);
+    this.outRank = sub(v, l.outRank, l.phraseOffsets);
+    this.rootRow = sub(v, l.rootRow, l.childStart);
+    this.childStart = sub(v, l.childStart, l.fail);
+    this.fail = sub(v, l.fail, l.outStart);
     this.outStart = sub(v, l.outStart, l.outputs);
-    this.outputs = sub(v, l.outputs, l.phraseOffsets);
-    this.phraseOffsets = sub(v, l.phraseOffsets, l.phraseBytes);
+    this.outputs = sub(v, l.outputs, l.labels);
+    this.phraseOffsets = sub(v, l.phraseOffsets, l.rootRow);
+    this.labels = sub(v, l.labels, l.phraseBytes);
     this.phraseBytes = sub(v, l.phraseBytes, l.end);
   }
 
   /** True if any view was ever read out of range (a corrupt table slipped through: treat results as errors). */
   get faulted(): bool {
     return (
-      this.classMap.fault || this.dense.fault || this.exStart.fault || this.exceptions.fault ||
-      this.outStart.fault || this.outputs.fault || this.phraseOffsets.fault || this.phraseBytes.fault
+      this.classMap.fault || this.outBits.fault || this.outRank.fault || this.rootRow.fault || this.childStart.fault || this.fail.fault || this.outStart.fault ||
+      this.outputs.fault || this.phraseOffsets.fault || this.labels.fault || this.phraseBytes.fault
     );
   }
 
-  /** One DFA transition. */
-  @inline step(s: u32, byte: u32): u32 {
+  @inline private cell(v: View, i: u32): u32 {
+    return this.cellWidth == 2 ? v.u16(i << 1) : v.u32(i << 2);
+  }
+
+  /** One transition: the child of s labelled with the byte's class, else the same from s's failure link. */
+  step(s: u32, byte: u32): u32 {
     const c = this.classMap.u8(byte);
-    if (s < this.denseCount) return this.dense.u32((s * this.classCount + c) << 2);
-    let lo = this.exStart.u32(s << 2);
-    let hi = this.exStart.u32((s + 1) << 2);
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const cell = this.exceptions.u32(mid << 2);
-      const k = cell >>> AC_EXCEPTION_CLASS_SHIFT;
-      if (k == c) return cell & AC_EXCEPTION_TARGET_MASK;
-      if (k < c) lo = mid + 1;
-      else hi = mid;
+    while (s != 0) {
+      let lo = this.cell(this.childStart, s);
+      let hi = this.cell(this.childStart, s + 1);
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const k = this.labels.u8(mid);
+        if (k == c) return mid;
+        if (k < c) lo = mid + 1;
+        else hi = mid;
+      }
+      const f = this.cell(this.fail, s);
+      // validated: f < s; the guard keeps a corrupt table from looping (reads fault to 0 = the root anyway)
+      s = f < s ? f : 0;
     }
-    return this.dense.u32(c << 2);
+    return this.cell(this.rootRow, c);
+  }
+
+  /** Rank of state s among the states with outputs, or -1 if it has none. */
+  @inline private outputRank(s: u32): i32 {
+    const word = this.outBits.u32((s >>> 5) << 2);
+    const bit: u32 = (<u32>1) << (s & 31);
+    if ((word & bit) == 0) return -1;
+    return <i32>(this.outRank.u32((s >>> 5) << 2) + <u32>popcnt<u32>(word & (bit - 1)));
   }
 
   /** Number of phrases ending in state s. */
   @inline outputCount(s: u32): u32 {
-    return this.outStart.u32((s + 1) << 2) - this.outStart.u32(s << 2);
+    const r = this.outputRank(s);
+    if (r < 0) return 0;
+    return this.cell(this.outStart, <u32>r + 1) - this.cell(this.outStart, <u32>r);
   }
 
-  /** k-th phrase id ending in state s (k = 0: the longest). */
+  /** k-th phrase id ending in state s (k = 0: the longest; k < outputCount(s)). */
   @inline output(s: u32, k: u32): u32 {
-    return this.outputs.u32((this.outStart.u32(s << 2) + k) << 2);
+    const r = this.outputRank(s);
+    if (r < 0) return 0xffffffff;
+    return this.cell(this.outputs, this.cell(this.outStart, <u32>r) + k);
   }
 
   /** @pm: the phrase id of the first match (earliest end, longest there) in bytes [ptr, ptr + len), AC_NO_MATCH,

@@ -1,5 +1,5 @@
-// Aho-Corasick phrase sets for @pm / @pmFromFile: builder (goto/fail/output construction, DFA compilation,
-// compression, encoding to the AHO_CORASICK payload of rulesets/tables/format.ts) and a TS walker over the encoded
+// Aho-Corasick phrase sets for @pm / @pmFromFile: builder (goto/fail/output construction, encoding of the trie with
+// its failure links to the AHO_CORASICK payload of rulesets/tables/format.ts) and a TS walker over the encoded
 // payload used by tooling and tests.
 //
 // Semantics (ModSecurity v3 @pm, libmodsecurity src/utils/acmp.cc + src/operators/pm.cc):
@@ -17,17 +17,7 @@
 //    (a longer string that is not a phrase); we report the phrase. (3) Some acmp versions return "no match" for a
 //    one-byte phrase at offset 0 (`rc > 0`); we report it (newer libmodsecurity uses `rc >= 0`).
 // The walker reports the end offset so the rule engine can log the match position like ModSecurity's logOffset.
-import {
-  AC_CLASS_MAP_SIZE,
-  AC_DENSE_THRESHOLD,
-  AC_EXCEPTION_CLASS_SHIFT,
-  AC_EXCEPTION_TARGET_MASK,
-  AC_HEADER_SIZE,
-  Ac,
-  AcFlags,
-  MAX_AC_PHRASES,
-  MAX_AC_STATES,
-} from "../tables/format";
+import { AC_CLASS_MAP_SIZE, AC_HEADER_SIZE, AC_U16_LIMIT, Ac, AcFlags, MAX_AC_PHRASES, MAX_AC_STATES } from "../tables/format";
 import { ByteWriter } from "../tables/writer";
 
 export class AhoCorasickBuildError extends Error {
@@ -40,8 +30,8 @@ export class AhoCorasickBuildError extends Error {
 export interface AhoCorasickOptions {
   /** ASCII case folding as @pm (default true). */
   caseInsensitive?: boolean;
-  /** Sparse rows longer than this become dense rows (default AC_DENSE_THRESHOLD). Tests vary it. */
-  denseThreshold?: number;
+  /** Cell width of the payload: the writer's choice by default (2 when everything fits in u16); tests force 4. */
+  cellWidth?: 2 | 4;
 }
 
 /** One node of the keyword trie, in BFS order (node 0 = root). Exposed for tests and debugging. */
@@ -66,14 +56,20 @@ export interface AhoCorasickBuild {
   phraseIdOf: number[];
   /** The trie with failure links and outputs (BFS order). */
   trie: TrieNode[];
-  /** Trie node -> state number in the table (dense states are renumbered first). */
+  /** Trie node -> state number in the table (the identity: states are the trie nodes in BFS order). */
   stateOfNode: Int32Array;
   classCount: number;
-  denseCount: number;
-  exceptionCount: number;
+  /** 2 or 4: bytes per cell of the payload's state/output arrays. */
+  cellWidth: number;
 }
 
 const utf8 = new TextEncoder();
+
+export function popcount32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
 
 export function foldByte(b: number): number {
   return b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
@@ -86,7 +82,6 @@ function toBytes(p: string | Uint8Array): Uint8Array {
 /** Builds the automaton for `phrases` (text is UTF-8 encoded; byte arrays are used as they are). */
 export function buildAhoCorasick(phrases: ReadonlyArray<string | Uint8Array>, options: AhoCorasickOptions = {}): AhoCorasickBuild {
   const fold = options.caseInsensitive ?? true;
-  const threshold = options.denseThreshold ?? AC_DENSE_THRESHOLD;
 
   // 1. Deduplicate after folding; an empty phrase would match every value, and acmp never adds one.
   const stored: Uint8Array[] = [];
@@ -171,63 +166,59 @@ export function buildAhoCorasick(phrases: ReadonlyArray<string | Uint8Array>, op
   for (let b = 0; b < 256; b++) classMap[b] = classOfFolded[fold ? foldByte(b) : b];
   if (classCount > 256) throw new AhoCorasickBuildError("more than 256 byte classes"); // cannot happen: 255 + 1
 
-  // 5. DFA rows relative to the root row. ex(s) = transitions of s whose target differs from the root's:
-  //    ex(root) = {} (the root row is the default), ex(s) = goto(s) overriding ex(fail(s)). A goto target has depth
-  //    depth(s)+1 >= 2 while root-row targets have depth <= 1, so goto cells always differ from the root row.
+  // 5. Encode (layout: format.ts, AHO_CORASICK): the trie in BFS order, its failure links, the root's full row.
+  const n = trie.length;
   const rootRow = new Int32Array(classCount);
   for (const [b, c] of trie[0].next) rootRow[classOfFolded[b]] = c;
-  const ex: Map<number, number>[] = new Array(trie.length);
-  ex[0] = new Map();
-  for (let s = 1; s < trie.length; s++) {
-    const m = new Map(ex[trie[s].fail]);
-    for (const [b, c] of trie[s].next) m.set(classOfFolded[b], c);
-    ex[s] = m;
-  }
-
-  // 6. Numbering: root, then other dense states (rows too long to search), then sparse states; BFS order inside.
-  const dense = [0];
-  const sparse: number[] = [];
-  for (let s = 1; s < trie.length; s++) (ex[s].size > threshold ? dense : sparse).push(s);
-  const order = [...dense, ...sparse];
-  const stateOfNode = new Int32Array(trie.length);
-  order.forEach((node, st) => (stateOfNode[node] = st));
-
-  // 7. Encode (layout: format.ts, AHO_CORASICK).
-  const n = trie.length;
-  let exceptionCount = 0;
-  for (const s of sparse) exceptionCount += ex[s].size;
   let outputCount = 0;
   for (const t of trie) outputCount += t.outputs.length;
   let phraseBytes = 0;
   for (const p of stored) phraseBytes += p.length;
+  const fits16 = n <= AC_U16_LIMIT && outputCount <= AC_U16_LIMIT && stored.length <= AC_U16_LIMIT;
+  const W = options.cellWidth ?? (fits16 ? 2 : 4);
+  if (W === 2 && !fits16) throw new AhoCorasickBuildError("too many states, outputs or phrases for 2-byte cells");
+
+  const words = Math.ceil(n / 32);
+  const outBits = new Uint32Array(words);
+  let outStates = 0;
+  for (let s = 0; s < n; s++)
+    if (trie[s].outputs.length) {
+      outBits[s >>> 5] |= 1 << (s & 31);
+      outStates++;
+    }
 
   const w = new ByteWriter();
-  w.u32(n).u32(classCount).u32(dense.length).u32(exceptionCount).u32(outputCount).u32(stored.length).u32(phraseBytes);
+  w.u32(n).u32(classCount).u32(W).u32(outStates).u32(outputCount).u32(stored.length).u32(phraseBytes);
   w.u32(fold ? AcFlags.CASE_INSENSITIVE : 0);
   if (w.length !== AC_HEADER_SIZE) throw new Error("AC header layout");
   w.bytes(classMap);
-  if ((w.length as number) !== Ac.DENSE_ROWS) throw new Error("AC class map layout");
-  for (const s of dense) {
-    for (let c = 0; c < classCount; c++) {
-      const t = s === 0 ? rootRow[c] : (ex[s].get(c) ?? rootRow[c]);
-      w.u32(stateOfNode[t]);
-    }
+  if ((w.length as number) !== Ac.OUT_BITS) throw new Error("AC class map layout");
+  for (let i = 0; i < words; i++) w.u32(outBits[i] >>> 0);
+  let rank = 0;
+  for (let i = 0; i < words; i++) {
+    w.u32(rank);
+    rank += popcount32(outBits[i]);
   }
   let at = 0;
   w.u32(0);
-  for (const s of order) w.u32((at += s === 0 || ex[s].size > threshold ? 0 : ex[s].size));
-  for (const s of sparse) {
-    for (const [c, t] of [...ex[s]].sort((a, b) => a[0] - b[0])) {
-      w.u32(((c << AC_EXCEPTION_CLASS_SHIFT) | (stateOfNode[t] & AC_EXCEPTION_TARGET_MASK)) >>> 0);
-    }
-  }
-  at = 0;
-  w.u32(0);
-  for (const s of order) w.u32((at += trie[s].outputs.length));
-  for (const s of order) w.u32s(trie[s].outputs);
-  at = 0;
-  w.u32(0);
   for (const p of stored) w.u32((at += p.length));
+  const cell = W === 2 ? (x: number) => w.u16(x) : (x: number) => w.u32(x);
+  for (let c = 0; c < classCount; c++) cell(rootRow[c]);
+  at = 1;
+  for (let s = 0; s < n; s++) {
+    cell(at);
+    at += trie[s].next.size;
+  }
+  cell(at);
+  if (at !== n) throw new Error("AC trie is not in BFS order");
+  for (let s = 0; s < n; s++) cell(trie[s].fail);
+  at = 0;
+  cell(0);
+  for (let s = 0; s < n; s++) if (trie[s].outputs.length) cell((at += trie[s].outputs.length));
+  for (let s = 0; s < n; s++) for (const o of trie[s].outputs) cell(o);
+  const labels = new Uint8Array(n);
+  for (let s = 0; s < n; s++) for (const [b, c] of trie[s].next) labels[c] = classOfFolded[b];
+  w.bytes(labels);
   for (const p of stored) w.bytes(p);
 
   return {
@@ -235,10 +226,9 @@ export function buildAhoCorasick(phrases: ReadonlyArray<string | Uint8Array>, op
     phrases: stored,
     phraseIdOf,
     trie,
-    stateOfNode,
+    stateOfNode: Int32Array.from(trie, (_, i) => i),
     classCount,
-    denseCount: dense.length,
-    exceptionCount,
+    cellWidth: W,
   };
 }
 
@@ -277,70 +267,84 @@ export interface AcMatch {
 
 /** Validates an AHO_CORASICK payload; returns null if sound, else what is wrong. Mirrors the filter's checks. */
 export function validateAcPayload(p: Uint8Array): string | null {
-  if (p.length < Ac.DENSE_ROWS) return "shorter than its fixed header";
+  if (p.length < Ac.OUT_BITS) return "shorter than its fixed header";
   const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
   const u32 = (o: number) => dv.getUint32(o, true);
   const n = u32(Ac.STATE_COUNT);
   const classes = u32(Ac.CLASS_COUNT);
-  const denseN = u32(Ac.DENSE_COUNT);
-  const exN = u32(Ac.EXCEPTION_COUNT);
+  const W = u32(Ac.CELL_WIDTH);
+  const outStates = u32(Ac.OUTPUT_STATE_COUNT);
   const outN = u32(Ac.OUTPUT_COUNT);
   const phN = u32(Ac.PHRASE_COUNT);
   const phBytes = u32(Ac.PHRASE_BYTES_LEN);
   const flags = u32(Ac.FLAGS);
   if (n < 1 || n > MAX_AC_STATES) return `state count ${n} out of range`;
   if (classes < 1 || classes > 256) return `class count ${classes} out of range`;
-  if (denseN < 1 || denseN > n) return `dense count ${denseN} out of range`;
+  if (W !== 2 && W !== 4) return `cell width ${W} is neither 2 nor 4`;
+  if (outStates > n) return `output state count ${outStates} out of range`;
   if (phN > MAX_AC_PHRASES) return `phrase count ${phN} out of range`;
   if ((flags & ~AcFlags.CASE_INSENSITIVE) !== 0) return `unknown flags ${flags}`;
-  const layout = acLayout(n, classes, denseN, exN, outN, phN, phBytes);
-  if (layout.end !== p.length) return `size ${p.length} does not match the layout (${layout.end})`;
+  const L = acLayout(n, classes, W, outStates, outN, phN, phBytes);
+  if (L.end !== p.length) return `size ${p.length} does not match the layout (${L.end})`;
+  const cell = W === 2 ? (o: number, i: number) => dv.getUint16(o + 2 * i, true) : (o: number, i: number) => dv.getUint32(o + 4 * i, true);
   for (let b = 0; b < 256; b++) if (p[Ac.CLASS_MAP + b] >= classes) return `class map entry ${b} out of range`;
-  for (let i = 0; i < denseN * classes; i++) if (u32(layout.dense + 4 * i) >= n) return `dense cell ${i} out of range`;
-  if (u32(layout.exStart) !== 0 || u32(layout.exStart + 4 * n) !== exN) return "exception index bounds";
+  let rank = 0;
+  for (let i = 0; i < L.words; i++) {
+    const word = u32(L.outBits + 4 * i);
+    if (u32(L.outRank + 4 * i) !== rank) return `output rank of word ${i}`;
+    if (i === L.words - 1 && n % 32 !== 0 && word >>> (n % 32) !== 0) return "output bits beyond the last state";
+    rank += popcount32(word);
+  }
+  if (rank !== outStates) return "output bits disagree with the output state count";
+  if (u32(L.phraseOffsets) !== 0 || u32(L.phraseOffsets + 4 * phN) !== phBytes) return "phrase bounds";
+  for (let i = 0; i < phN; i++) {
+    if (u32(L.phraseOffsets + 4 * (i + 1)) <= u32(L.phraseOffsets + 4 * i)) return `phrase ${i} empty or unsorted`;
+  }
+  for (let c = 0; c < classes; c++) if (cell(L.rootRow, c) >= n) return `root row cell ${c} out of range`;
+  if (cell(L.childStart, n) !== n) return "child index bounds";
   for (let s = 0; s < n; s++) {
-    const lo = u32(layout.exStart + 4 * s);
-    const hi = u32(layout.exStart + 4 * (s + 1));
-    if (hi < lo || hi > exN) return `exception range of state ${s}`;
-    if (s < denseN && hi !== lo) return `dense state ${s} has exceptions`;
-    let prev = -1;
-    for (let i = lo; i < hi; i++) {
-      const cell = u32(layout.exceptions + 4 * i);
-      const c = cell >>> AC_EXCEPTION_CLASS_SHIFT;
-      if (c >= classes || c <= prev) return `exception ${i} class unsorted or out of range`;
-      if ((cell & AC_EXCEPTION_TARGET_MASK) >= n) return `exception ${i} target out of range`;
+    const lo = cell(L.childStart, s);
+    const hi = cell(L.childStart, s + 1);
+    if (lo < s + 1 || hi < lo) return `child range of state ${s}`;
+    let prev = 0;
+    for (let t = lo; t < hi; t++) {
+      const c = p[L.labels + t];
+      if (c <= prev || c >= classes) return `label of state ${t} unsorted or out of range`;
       prev = c;
     }
   }
-  if (u32(layout.outStart) !== 0 || u32(layout.outStart + 4 * n) !== outN) return "output index bounds";
-  for (let s = 0; s < n; s++) {
-    if (u32(layout.outStart + 4 * (s + 1)) < u32(layout.outStart + 4 * s)) return `output range of state ${s}`;
+  if (p[L.labels] !== 0) return "label of the root is not 0";
+  if (cell(L.fail, 0) !== 0) return "failure link of the root is not 0";
+  for (let s = 1; s < n; s++) if (cell(L.fail, s) >= s) return `failure link of state ${s} does not go back`;
+  if (cell(L.outStart, 0) !== 0 || cell(L.outStart, outStates) !== outN) return "output index bounds";
+  for (let r = 0; r < outStates; r++) {
+    if (cell(L.outStart, r + 1) <= cell(L.outStart, r)) return `output range ${r} empty or out of order`;
   }
-  for (let i = 0; i < outN; i++) if (u32(layout.outputs + 4 * i) >= phN) return `output ${i} out of range`;
-  if (u32(layout.phraseOffsets) !== 0 || u32(layout.phraseOffsets + 4 * phN) !== phBytes) return "phrase bounds";
-  for (let i = 0; i < phN; i++) {
-    if (u32(layout.phraseOffsets + 4 * (i + 1)) <= u32(layout.phraseOffsets + 4 * i)) return `phrase ${i} empty or unsorted`;
-  }
+  for (let i = 0; i < outN; i++) if (cell(L.outputs, i) >= phN) return `output ${i} out of range`;
   return null;
 }
 
 /** Byte offsets of the payload arrays, from the counts (see format.ts). Arithmetic in doubles: cannot wrap. */
-export function acLayout(n: number, classes: number, denseN: number, exN: number, outN: number, phN: number, phBytes: number) {
-  const dense = Ac.DENSE_ROWS;
-  const exStart = dense + 4 * denseN * classes;
-  const exceptions = exStart + 4 * (n + 1);
-  const outStart = exceptions + 4 * exN;
-  const outputs = outStart + 4 * (n + 1);
-  const phraseOffsets = outputs + 4 * outN;
-  const phraseBytes = phraseOffsets + 4 * (phN + 1);
-  return { dense, exStart, exceptions, outStart, outputs, phraseOffsets, phraseBytes, end: phraseBytes + phBytes };
+export function acLayout(n: number, classes: number, W: number, outStates: number, outN: number, phN: number, phBytes: number) {
+  const words = Math.ceil(n / 32);
+  const outBits = Ac.OUT_BITS;
+  const outRank = outBits + 4 * words;
+  const phraseOffsets = outRank + 4 * words;
+  const rootRow = phraseOffsets + 4 * (phN + 1);
+  const childStart = rootRow + W * classes;
+  const fail = childStart + W * (n + 1);
+  const outStart = fail + W * n;
+  const outputs = outStart + W * (outStates + 1);
+  const labels = outputs + W * outN;
+  const phraseBytes = labels + n;
+  return { words, outBits, outRank, phraseOffsets, rootRow, childStart, fail, outStart, outputs, labels, phraseBytes, end: phraseBytes + phBytes };
 }
 
 /** A validated AHO_CORASICK payload. */
 export class AhoCorasickTable {
   readonly stateCount: number;
   readonly classCount: number;
-  readonly denseCount: number;
+  readonly cellWidth: number;
   readonly phraseCount: number;
   readonly caseInsensitive: boolean;
   private readonly dv: DataView;
@@ -353,39 +357,50 @@ export class AhoCorasickTable {
     const u = (o: number) => this.dv.getUint32(o, true);
     this.stateCount = u(Ac.STATE_COUNT);
     this.classCount = u(Ac.CLASS_COUNT);
-    this.denseCount = u(Ac.DENSE_COUNT);
+    this.cellWidth = u(Ac.CELL_WIDTH);
     this.phraseCount = u(Ac.PHRASE_COUNT);
     this.caseInsensitive = (u(Ac.FLAGS) & AcFlags.CASE_INSENSITIVE) !== 0;
-    this.L = acLayout(this.stateCount, this.classCount, this.denseCount, u(Ac.EXCEPTION_COUNT), u(Ac.OUTPUT_COUNT), this.phraseCount, u(Ac.PHRASE_BYTES_LEN));
+    this.L = acLayout(this.stateCount, this.classCount, this.cellWidth, u(Ac.OUTPUT_STATE_COUNT), u(Ac.OUTPUT_COUNT), this.phraseCount, u(Ac.PHRASE_BYTES_LEN));
   }
 
-  private u32(o: number): number {
-    return this.dv.getUint32(o, true);
+  private cell(o: number, i: number): number {
+    return this.cellWidth === 2 ? this.dv.getUint16(o + 2 * i, true) : this.dv.getUint32(o + 4 * i, true);
   }
 
-  /** delta(state, byte). */
+  /** delta(state, byte): the child labelled with the byte's class, else the same from the failure link. */
   step(s: number, byte: number): number {
     const c = this.p[Ac.CLASS_MAP + byte];
-    if (s < this.denseCount) return this.u32(this.L.dense + 4 * (s * this.classCount + c));
-    let lo = this.u32(this.L.exStart + 4 * s);
-    let hi = this.u32(this.L.exStart + 4 * (s + 1));
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const cell = this.u32(this.L.exceptions + 4 * mid);
-      const k = cell >>> AC_EXCEPTION_CLASS_SHIFT;
-      if (k === c) return cell & AC_EXCEPTION_TARGET_MASK;
-      if (k < c) lo = mid + 1;
-      else hi = mid;
+    for (;;) {
+      if (s === 0) return this.cell(this.L.rootRow, c);
+      let lo = this.cell(this.L.childStart, s);
+      let hi = this.cell(this.L.childStart, s + 1);
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const k = this.p[this.L.labels + mid];
+        if (k === c) return mid;
+        if (k < c) lo = mid + 1;
+        else hi = mid;
+      }
+      s = this.cell(this.L.fail, s);
     }
-    return this.u32(this.L.dense + 4 * c);
+  }
+
+  /** Rank of state s among the states with outputs, or -1 if s has none. */
+  private outRank(s: number): number {
+    const word = this.dv.getUint32(this.L.outBits + 4 * (s >>> 5), true);
+    const bit = 1 << (s & 31);
+    if ((word & bit) === 0) return -1;
+    return this.dv.getUint32(this.L.outRank + 4 * (s >>> 5), true) + popcount32(word & (bit - 1));
   }
 
   outputs(s: number): number[] {
-    const lo = this.u32(this.L.outStart + 4 * s);
-    const hi = this.u32(this.L.outStart + 4 * (s + 1));
-    const r: number[] = [];
-    for (let i = lo; i < hi; i++) r.push(this.u32(this.L.outputs + 4 * i));
-    return r;
+    const r = this.outRank(s);
+    if (r < 0) return [];
+    const lo = this.cell(this.L.outStart, r);
+    const hi = this.cell(this.L.outStart, r + 1);
+    const out: number[] = [];
+    for (let i = lo; i < hi; i++) out.push(this.cell(this.L.outputs, i));
+    return out;
   }
 
   /** First match (earliest end, longest phrase there), or null. */
@@ -393,8 +408,8 @@ export class AhoCorasickTable {
     let s = 0;
     for (let i = 0; i < input.length; i++) {
       s = this.step(s, input[i]);
-      const lo = this.u32(this.L.outStart + 4 * s);
-      if (this.u32(this.L.outStart + 4 * (s + 1)) > lo) return { phrase: this.u32(this.L.outputs + 4 * lo), end: i + 1 };
+      const r = this.outRank(s);
+      if (r >= 0) return { phrase: this.cell(this.L.outputs, this.cell(this.L.outStart, r)), end: i + 1 };
     }
     return null;
   }
@@ -411,8 +426,8 @@ export class AhoCorasickTable {
   }
 
   phrase(id: number): Uint8Array {
-    const lo = this.u32(this.L.phraseOffsets + 4 * id);
-    const hi = this.u32(this.L.phraseOffsets + 4 * (id + 1));
+    const lo = this.dv.getUint32(this.L.phraseOffsets + 4 * id, true);
+    const hi = this.dv.getUint32(this.L.phraseOffsets + 4 * (id + 1), true);
     return this.p.slice(this.L.phraseBytes + lo, this.L.phraseBytes + hi);
   }
 }

@@ -68,7 +68,13 @@ export function setBytes(a: ByteSet): number[] {
   return out;
 }
 export function setKey(a: ByteSet): string {
-  return Array.from(a, (x) => x.toString(16)).join(",");
+  // 8 words as 16 UTF-16 code units: a compact, collision-free key (hot in NFA set interning)
+  let k = "";
+  for (let i = 0; i < 8; i++) {
+    const x = a[i]! >>> 0;
+    k += String.fromCharCode(x >>> 16, x & 0xffff);
+  }
+  return k;
 }
 /** ASCII-only case closure (PCRE default tables, non-UTF). */
 export function caseFold(a: ByteSet): ByteSet {

@@ -67,7 +67,7 @@ export interface LookbehindAutomaton {
 
 export class DfaLimitError extends Error {
   constructor(
-    readonly reason: "states" | "time",
+    readonly reason: "states" | "time" | "growth",
     readonly states: number,
   ) {
     super(`subset construction exceeded its ${reason} cap (${states} states)`);
@@ -93,6 +93,29 @@ export class DfaBuilder {
   private table = new Map<number, number[]>();
   private readonly stamp: Int32Array;
   private stampGen = 0;
+  // row() scratch (sized once per builder)
+  private readonly ctxOfClass: Int32Array; // normCtx of the class's bytes
+  private readonly kindOfClass: Int32Array; // 0 other, 1 word, 2 newline (what assertions can tell apart)
+  private readonly kindKey = new Int32Array(3);
+  private readonly setHas: Uint8Array; // set index × class → class inside the set
+  private readonly keyBuf: Int32Array;
+  private readonly sigBuf: Int32Array;
+  private readonly memberBuf: Int32Array;
+  private readonly doneBuf: Uint8Array;
+  private readonly firstBuf: Int32Array;
+  private readonly remapBuf: Int32Array;
+  private readonly remapGen: Int32Array;
+  private readonly setStamp: Int32Array;
+  private readonly dOfSet: Int32Array;
+  private readonly outAt: Int32Array;
+  private readonly outFill: Int32Array;
+  private readonly outFlat: Int32Array;
+  private readonly closBuf: Int32Array;
+  private readonly stackBuf: Int32Array;
+  private readonly dsetBuf: Int32Array;
+  private setGen = 0;
+  private readonly kernelBuf: Int32Array;
+  private remapCounter = 0;
 
   constructor(
     readonly prog: NfaProgram,
@@ -129,6 +152,33 @@ export class DfaBuilder {
       }
     });
     this.stamp = new Int32Array(prog.ops.length);
+    this.ctxOfClass = new Int32Array(count);
+    this.kindOfClass = new Int32Array(count);
+    for (let c = 0; c < count; c++) {
+      const b = this.rep[c]!;
+      this.ctxOfClass[c] = this.normCtx(b);
+      this.kindOfClass[c] = isWordByte(b) ? 1 : b === 0x0a ? 2 : 0;
+    }
+    this.setHas = new Uint8Array(prog.sets.length * count);
+    this.setClasses.forEach((cl, si) => cl.forEach((c) => (this.setHas[si * count + c] = 1)));
+    this.keyBuf = new Int32Array(count);
+    this.sigBuf = new Int32Array(count);
+    this.memberBuf = new Int32Array(count);
+    this.doneBuf = new Uint8Array(count);
+    // signature ids stay < 3 × count + 5 (row() compacts them)
+    this.firstBuf = new Int32Array(4 * count + 8);
+    this.remapBuf = new Int32Array(4 * count + 8);
+    this.remapGen = new Int32Array(4 * count + 8);
+    this.setStamp = new Int32Array(prog.sets.length);
+    this.dOfSet = new Int32Array(prog.sets.length);
+    this.outAt = new Int32Array(prog.sets.length + 1);
+    this.outFill = new Int32Array(prog.sets.length);
+    this.outFlat = new Int32Array(prog.ops.length);
+    this.closBuf = new Int32Array(prog.ops.length);
+    // every pc is pushed at most twice per closure (SPLIT pushes two, a visited pc pushes nothing), plus the kernel
+    this.stackBuf = new Int32Array(3 * prog.ops.length + 8);
+    this.dsetBuf = new Int32Array(prog.sets.length);
+    this.kernelBuf = new Int32Array(prog.ops.length + 1);
   }
 
   get numStates(): number {
@@ -148,23 +198,32 @@ export class DfaBuilder {
 
   /** Interns (kernel, ctx, lb); returns the state id. */
   intern(kernel: Int32Array, ctx: number, lb: Int32Array): number {
+    return this.internBuf(kernel, kernel.length, ctx, lb, false);
+  }
+
+  /**
+   * Interns (buf[0..len), ctx, lb) where buf holds a sorted kernel; copies buf only when the state is new
+   * (unless `copy` is false: then buf itself, of length len, becomes the kernel).
+   */
+  private internBuf(buf: Int32Array, len: number, ctx: number, lb: Int32Array, copy: boolean): number {
     let h = (ctx * 31 + 7) | 0;
     for (let i = 0; i < lb.length; i++) h = Math.imul(h ^ lb[i]!, 0x01000193);
-    for (let i = 0; i < kernel.length; i++) h = Math.imul(h ^ kernel[i]!, 0x01000193);
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     const bucket = this.table.get(h);
     if (bucket) {
-      outer: for (const id of bucket) {
+      outer: for (let bi = 0; bi < bucket.length; bi++) {
+        const id = bucket[bi]!;
         if (this.ctxs[id] !== ctx) continue;
         const k = this.kernels[id]!;
-        if (k.length !== kernel.length) continue;
-        for (let i = 0; i < k.length; i++) if (k[i] !== kernel[i]) continue outer;
+        if (k.length !== len) continue;
+        for (let i = 0; i < len; i++) if (k[i] !== buf[i]) continue outer;
         const l = this.lbStates[id]!;
         for (let i = 0; i < l.length; i++) if (l[i] !== lb[i]) continue outer;
         return id;
       }
     }
     const id = this.kernels.length;
-    this.kernels.push(kernel);
+    this.kernels.push(copy ? buf.slice(0, len) : buf);
     this.ctxs.push(ctx);
     this.lbStates.push(lb);
     if (bucket) bucket.push(id);
@@ -222,41 +281,51 @@ export class DfaBuilder {
 
   /** Closure of the state's kernel with the next symbol b (byte or EOT). Returns BYTE pcs, or null if MATCH is reached. */
   private closure(id: number, b: number): number[] | null {
+    const n = this.closureInto(id, b);
+    return n < 0 ? null : Array.from(this.closBuf.subarray(0, n));
+  }
+
+  /** closure() into closBuf: the number of BYTE pcs, or -1 if MATCH is reached. */
+  private closureInto(id: number, b: number): number {
     const prog = this.prog;
+    const ops = prog.ops;
     const ctx = this.ctxs[id]!;
     const lb = this.lbStates[id]!;
     const gen = ++this.stampGen;
     const stamp = this.stamp;
-    const bytes: number[] = [];
-    const stack: number[] = [];
+    const bytes = this.closBuf;
+    const stack = this.stackBuf;
+    let nb = 0;
+    let sp = 0;
     const k = this.kernels[id]!;
-    for (let i = k.length - 1; i >= 0; i--) stack.push(k[i]!);
-    while (stack.length) {
-      const pc = stack.pop()!;
+    for (let i = k.length - 1; i >= 0; i--) stack[sp++] = k[i]!;
+    while (sp > 0) {
+      const pc = stack[--sp]!;
       if (stamp[pc] === gen) continue;
       stamp[pc] = gen;
-      switch (prog.ops[pc]) {
+      switch (ops[pc]) {
         case OP_BYTE:
-          bytes.push(pc);
+          bytes[nb++] = pc;
           break;
         case OP_MATCH:
-          return null;
+          return -1;
         case OP_SPLIT:
-          stack.push(prog.out1[pc]!, prog.out[pc]!);
+          stack[sp++] = prog.out1[pc]!;
+          stack[sp++] = prog.out[pc]!;
           break;
         case OP_SAVE:
         case OP_NOP:
-          stack.push(prog.out[pc]!);
+          stack[sp++] = prog.out[pc]!;
           break;
         case OP_ASSERT:
-          if (this.cond(prog.arg[pc]!, false, ctx, lb, b)) stack.push(prog.out[pc]!);
+          if (this.cond(prog.arg[pc]!, false, ctx, lb, b)) stack[sp++] = prog.out[pc]!;
           break;
         case OP_LOOK:
-          if (this.cond(prog.arg[pc]!, true, ctx, lb, b)) stack.push(prog.out[pc]!);
+          if (this.cond(prog.arg[pc]!, true, ctx, lb, b)) stack[sp++] = prog.out[pc]!;
           break;
       }
     }
-    return bytes;
+    return nb;
   }
 
   private condKey(id: number, b: number): number {
@@ -294,106 +363,186 @@ export class DfaBuilder {
 
   /** True when the state accepts at end of input. */
   acceptsAtEnd(id: number): boolean {
-    return this.closure(id, EOT) === null;
+    return this.closureInto(id, EOT) < 0;
   }
 
   /**
    * Computes the whole row of state `id`: next state per class, -1 meaning ACCEPT.
-   * New states are interned (callers check numStates against their cap).
+   * New states are interned (callers check numStates against their cap), in the order of the first class that
+   * reaches them, classes visited group by group (groups of equal condition keys, in order of their first class).
+   *
+   * Per class the target kernel is {start} ∪ outs of the consuming pcs whose set holds the class; classes are
+   * partitioned by (context, look-behind states, which distinct sets of the closure hold them) with integer
+   * refinement, so each distinct target is built and interned once.
    */
   row(id: number): Int32Array {
     const K = this.numClasses;
-    const row = new Int32Array(K);
-    const groups = new Map<number, number[]>();
-    for (let c = 0; c < K; c++) {
-      const key = this.condKey(id, this.rep[c]!);
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push(c);
-    }
-    const start = this.prog.start;
-    const lb = this.lbStates[id]!;
     const prog = this.prog;
-    for (const cls of groups.values()) {
-      const bytes = this.closure(id, this.rep[cls[0]!]!);
-      if (bytes === null) {
-        for (const c of cls) row[c] = -1;
+    const row = new Int32Array(K);
+    const keys = this.keyBuf;
+    // 1. condition key per class. Without look-arounds the key depends on the byte's kind only (word / newline /
+    //    other: each is a union of classes whenever an assertion can tell them apart), so compute it per kind.
+    if (prog.looks.length === 0) {
+      if (prog.assertMask === 0) keys.fill(0);
+      else {
+        const kk = this.kindKey;
+        kk[0] = kk[1] = kk[2] = -1;
+        for (let c = 0; c < K; c++) {
+          const kind = this.kindOfClass[c]!;
+          let k = kk[kind]!;
+          if (k < 0) kk[kind] = k = this.condKey(id, this.rep[c]!);
+          keys[c] = k;
+        }
+      }
+    } else for (let c = 0; c < K; c++) keys[c] = this.condKey(id, this.rep[c]!);
+    const start = prog.start;
+    const lb = this.lbStates[id]!;
+    const nLb = this.lbs.length;
+    const sig = this.sigBuf;
+    const remap = this.remapBuf;
+    const remapGen = this.remapGen;
+    const firstOfSig = this.firstBuf;
+    const stamp = this.stamp;
+    const setStamp = this.setStamp;
+    const done = this.doneBuf; // classes already assigned (group loop)
+    done.fill(0);
+    for (let g0 = 0; g0 < K; g0++) {
+      if (done[g0]) continue;
+      const key = keys[g0]!;
+      const nBytes = this.closureInto(id, this.rep[g0]!);
+      if (nBytes < 0) {
+        for (let c = g0; c < K; c++)
+          if (!done[c] && keys[c] === key) {
+            row[c] = -1;
+            done[c] = 1;
+          }
         continue;
       }
-      // group the consuming pcs by byte set; classes contained in the same sets get the same kernel
-      const setOuts = new Map<number, number[]>();
-      for (const pc of bytes) {
-        const si = prog.arg[pc]!;
-        let l = setOuts.get(si);
-        if (!l) setOuts.set(si, (l = []));
-        l.push(prog.out[pc]!);
+      // classes of this group: initial signature = context of the byte (and look-behind states)
+      let nSig = 0;
+      const members = this.memberBuf;
+      let m = 0;
+      for (let c = g0; c < K; c++) if (!done[c] && keys[c] === key) members[m++] = c;
+      for (let i = 0; i < m; i++) sig[members[i]!] = this.ctxOfClass[members[i]!]!;
+      nSig = 4;
+      if (nLb) {
+        // refine by the look-behind automata's next states (rare: Map-based)
+        for (let li = 0; li < nLb; li++) {
+          const tr = this.lbs[li]!.trans;
+          const base = lb[li]! * K;
+          const mp = new Map<number, number>();
+          let next = 0;
+          for (let i = 0; i < m; i++) {
+            const c = members[i]!;
+            const k2 = sig[c]! * 1048576 + tr[base + c]!;
+            let v = mp.get(k2);
+            if (v === undefined) mp.set(k2, (v = next++));
+            sig[c] = v;
+          }
+          nSig = next;
+        }
       }
-      const dsets = [...setOuts.keys()];
-      const inGroup = new Uint8Array(K);
-      for (const c of cls) inGroup[c] = 1;
-      const sigs: number[][] = new Array(K);
-      const sigHash = new Int32Array(K);
-      for (const c of cls) sigs[c] = [];
-      for (let d = 0; d < dsets.length; d++) {
+      // group the consuming pcs by set; refine the signature by membership in each distinct set
+      // (CSR: the outs of distinct set d are outFlat[outAt[d] .. outAt[d + 1]))
+      const bytes = this.closBuf;
+      const gen = ++this.setGen;
+      const dsets = this.dsetBuf;
+      const dOf = this.dOfSet;
+      const outAt = this.outAt;
+      const outFlat = this.outFlat;
+      let nd = 0;
+      for (let i = 0; i < nBytes; i++) {
+        const si = prog.arg[bytes[i]!]!;
+        if (setStamp[si] !== gen) {
+          setStamp[si] = gen;
+          dOf[si] = nd;
+          outAt[nd + 1] = 0;
+          dsets[nd++] = si;
+        }
+        outAt[dOf[si]! + 1]!++;
+      }
+      outAt[0] = 0;
+      for (let d = 0; d < nd; d++) outAt[d + 1]! += outAt[d]!;
+      const fill = this.outFill;
+      for (let d = 0; d < nd; d++) fill[d] = outAt[d]!;
+      for (let i = 0; i < nBytes; i++) {
+        const pc = bytes[i]!;
+        outFlat[fill[dOf[prog.arg[pc]!]!]!++] = prog.out[pc]!;
+      }
+      for (let d = 0; d < nd; d++) {
         const cl = this.setClasses[dsets[d]!]!;
+        // classes in the set get new ids (old id → new id), the others keep theirs; with the compaction below the
+        // ids stay < 3 × K + 5
+        const rg = ++this.remapCounter;
+        let any = false;
         for (let i = 0; i < cl.length; i++) {
           const c = cl[i]!;
-          if (inGroup[c]) {
-            sigs[c]!.push(d);
-            sigHash[c] = Math.imul(sigHash[c]! ^ (d + 1), 0x01000193);
+          if (done[c] || keys[c] !== key) continue;
+          any = true;
+          const old = sig[c]!;
+          if (remapGen[old] !== rg) {
+            remapGen[old] = rg;
+            remap[old] = nSig++;
           }
+          sig[c] = remap[old]!;
+        }
+        if (!any) continue;
+        if (nSig > 2 * K + 4) {
+          // compact the ids (keeps the arrays small on huge closures)
+          const cg = ++this.remapCounter;
+          let n2 = 0;
+          for (let i = 0; i < m; i++) {
+            const c = members[i]!;
+            const old = sig[c]!;
+            if (remapGen[old] !== cg) {
+              remapGen[old] = cg;
+              remap[old] = n2++;
+            }
+            sig[c] = remap[old]!;
+          }
+          nSig = n2;
         }
       }
-      const memo = new Map<number, number[]>(); // hash → classes already resolved
-      const stamp = this.stamp;
-      for (const c of cls) {
-        const b = this.rep[c]!;
-        const ctx = this.normCtx(b);
+      // one target per distinct signature, interned in order of its first class
+      const fg = ++this.remapCounter;
+      for (let i = 0; i < m; i++) {
+        const c = members[i]!;
+        done[c] = 1;
+        const sg = sig[c]!;
+        if (remapGen[sg] === fg) {
+          row[c] = row[firstOfSig[sg]!]!;
+          continue;
+        }
+        remapGen[sg] = fg;
+        firstOfSig[sg] = c;
+        const sgen = ++this.stampGen;
+        const kb = this.kernelBuf;
+        kb[0] = start;
+        let kn = 1;
+        stamp[start] = sgen;
+        for (let d = 0; d < nd; d++) {
+          const si = dsets[d]!;
+          if (!this.setHas[si * K + c]) continue;
+          for (let j = outAt[d]!, je = outAt[d + 1]!; j < je; j++) {
+            const o = outFlat[j]!;
+            if (stamp[o] !== sgen) {
+              stamp[o] = sgen;
+              // insertion into the sorted prefix (kernels are small)
+              let p = kn++;
+              while (p > 0 && kb[p - 1]! > o) {
+                kb[p] = kb[p - 1]!;
+                p--;
+              }
+              kb[p] = o;
+            }
+          }
+        }
         let nlb = lb;
-        if (this.lbs.length) {
-          nlb = new Int32Array(lb.length);
-          for (let i = 0; i < lb.length; i++) nlb[i] = this.lbs[i]!.trans[lb[i]! * K + c]!;
+        if (nLb) {
+          nlb = new Int32Array(nLb);
+          for (let li = 0; li < nLb; li++) nlb[li] = this.lbs[li]!.trans[lb[li]! * K + c]!;
         }
-        let key = Math.imul(sigHash[c]! ^ ctx, 0x01000193);
-        for (let i = 0; i < nlb.length; i++) key = Math.imul(key ^ nlb[i]!, 0x01000193);
-        const prev = memo.get(key);
-        if (prev !== undefined) {
-          let found = -1;
-          for (const pc of prev) {
-            const a = sigs[pc]!;
-            const bb = sigs[c]!;
-            if (a.length !== bb.length || this.normCtx(this.rep[pc]!) !== ctx) continue;
-            let same = true;
-            for (let i = 0; i < a.length && same; i++) if (a[i] !== bb[i]) same = false;
-            if (same && this.lbs.length) {
-              const pl = this.lbStates[row[pc]!]!;
-              for (let i = 0; i < nlb.length && same; i++) if (pl[i] !== nlb[i]) same = false;
-            }
-            if (same) {
-              found = row[pc]!;
-              break;
-            }
-          }
-          if (found >= 0) {
-            row[c] = found;
-            continue;
-          }
-        }
-        const gen = ++this.stampGen;
-        const next: number[] = [start];
-        stamp[start] = gen;
-        for (const d of sigs[c]!)
-          for (const o of setOuts.get(dsets[d]!)!)
-            if (stamp[o] !== gen) {
-              stamp[o] = gen;
-              next.push(o);
-            }
-        const kernel = Int32Array.from(next).sort();
-        const t = this.intern(kernel, ctx, nlb);
-        row[c] = t;
-        const l = memo.get(key);
-        if (l) l.push(c);
-        else memo.set(key, [c]);
+        row[c] = this.internBuf(kb, kn, this.ctxOfClass[c]!, nlb, true);
       }
     }
     return row;
@@ -444,6 +593,16 @@ function buildLookbehind(look: number, seqs: ByteSet[][], rep: Int32Array, K: nu
 export interface BuildDfaOptions {
   maxStates: number;
   timeLimitMs: number;
+  /**
+   * Growth-rate abort (deterministic): after `processed` states have had their rows computed, more than
+   * `maxStates` discovered states mean the construction is racing towards the cap — give up early.
+   */
+  growth?: readonly GrowthCheckpoint[];
+}
+
+export interface GrowthCheckpoint {
+  processed: number;
+  maxStates: number;
 }
 
 export interface RawDfa {
@@ -462,9 +621,15 @@ export function buildDfa(builder: DfaBuilder, opts: BuildDfaOptions): RawDfa {
   builder.reset();
   const start = builder.startState();
   const rows: Int32Array[] = [];
+  const growth = opts.growth ?? [];
+  let gi = 0;
   for (let id = 0; id < builder.numStates; id++) {
     rows.push(builder.row(id));
     if (builder.numStates > opts.maxStates) throw new DfaLimitError("states", builder.numStates);
+    while (gi < growth.length && growth[gi]!.processed <= id + 1) {
+      if (growth[gi]!.processed === id + 1 && builder.numStates > growth[gi]!.maxStates) throw new DfaLimitError("growth", builder.numStates);
+      gi++;
+    }
     if ((id & 63) === 0 && performance.now() - t0 > opts.timeLimitMs) throw new DfaLimitError("time", builder.numStates);
   }
   const N = builder.numStates;

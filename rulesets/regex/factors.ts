@@ -9,7 +9,6 @@
  *  concat: a run of consecutive exact children gives the cross product (each match of the run contains one);
  *  alt: union of the branches' sets (every branch must have one); repeat with min ≥ 1: the item's set.
  */
-import { hasByte } from "./byteset";
 import type { Node } from "./ast";
 
 const MAX_EXACT = 64;
@@ -21,9 +20,19 @@ interface Info {
 }
 
 function lowerSet(s: Uint32Array): string[] | null {
+  // a set of more than 16 bytes folds to more than 8 strings: answer without walking the bits
+  let n = 0;
+  for (let i = 0; i < 8; i++) {
+    let x = s[i]!;
+    while (x) {
+      x &= x - 1;
+      n++;
+    }
+  }
+  if (n > 16) return null;
   const out = new Set<string>();
   for (let b = 0; b < 256; b++)
-    if (hasByte(s, b)) {
+    if ((s[b >>> 5]! & (1 << (b & 31))) !== 0) {
       out.add(String.fromCharCode(b >= 65 && b <= 90 ? b + 32 : b));
       if (out.size > 8) return null;
     }

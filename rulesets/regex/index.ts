@@ -12,7 +12,7 @@ import { parseRegex } from "./parser";
 import { someNode, hasNullableCaptureLoop, type ParsedRegex } from "./ast";
 import { lower } from "./lower";
 import { compileNfa, type NfaProgram, NfaTooLargeError, MAX_TX_GROUP } from "./nfa";
-import { DfaBuilder, DfaLimitError, buildDfa, minimizeDfa, dfaMatch, type Dfa } from "./dfa";
+import { DfaBuilder, DfaLimitError, buildDfa, minimizeDfa, dfaMatch, type Dfa, type GrowthCheckpoint } from "./dfa";
 import { LazyDfa } from "./lazy";
 import { pikeSearch } from "./pike";
 import { compileBacktrack, MatchLimitError, type BacktrackProgram } from "./backtrack";
@@ -20,7 +20,7 @@ import { requiredFactors } from "./factors";
 
 export { RegexSyntaxError, UnsupportedRegexError, MatchLimitError };
 export { parseRegex } from "./parser";
-export { dfaMatch, type Dfa, type LookbehindAutomaton } from "./dfa";
+export { dfaMatch, type Dfa, type LookbehindAutomaton, type GrowthCheckpoint } from "./dfa";
 export { pikeSearch } from "./pike";
 export { LazyDfa } from "./lazy";
 export type { NfaProgram, LookEntry } from "./nfa";
@@ -36,6 +36,12 @@ export interface CompileOptions {
   /** safety-net cap on subset-construction time per pattern in ms (default 10000). Routing is meant to be
    *  decided by the state cap (deterministic); this only guards against pathological inputs. */
   subsetTimeMs?: number;
+  /**
+   * Growth-rate abort of the subset construction (deterministic early routing to the lazy tier): after
+   * `processed` rows, more than `maxStates` discovered states abort. Checkpoints in increasing `processed`.
+   * Default none (the rule-set compiler sets its own, see DEFAULT_REGEX_OPTIONS there).
+   */
+  subsetGrowth?: readonly GrowthCheckpoint[];
   /** force a tier for regular patterns (testing) */
   forceTier?: "dfa" | "lazy";
 }
@@ -45,7 +51,7 @@ export interface CompileStats {
   nfaInstructions: number;
   /** unminimised DFA states, or the cap reached (see subsetCapped) */
   subsetStates: number;
-  subsetCapped: "" | "states" | "time";
+  subsetCapped: "" | "states" | "time" | "growth";
   dfaStates: number;
   byteClasses: number;
   compileMs: number;
@@ -112,6 +118,7 @@ export function compileRegex(pattern: string, opts: CompileOptions = {}): Compil
       const raw = buildDfa(builder, {
         maxStates: opts.maxSubsetStates ?? 20000,
         timeLimitMs: opts.subsetTimeMs ?? 10_000,
+        growth: opts.forceTier === "dfa" ? undefined : opts.subsetGrowth,
       });
       stats.subsetStates = raw.numStates;
       const min = minimizeDfa(raw);

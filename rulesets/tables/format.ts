@@ -30,7 +30,7 @@
 
 /** Format version. Bump on ANY incompatible change of this file; the reader accepts exactly this version (a table is
  *  rebuilt from source with the matching compiler, so there is no reason to carry readers for old layouts). */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** "WAFT" as bytes 57 41 46 54, read as a little-endian u32. First thing checked, so "this is not a table at all"
  *  (a YAML file, a wasm binary, an empty config) gets its own clear error instead of a checksum failure. */
@@ -209,69 +209,71 @@ export const STRINGS_HEADER_SIZE = 8;
 export const MAX_STRINGS = 0x01000000;
 
 // ---------------------------------------------------------------------------------------------------------------
-// AHO_CORASICK payload: an Aho-Corasick automaton compiled to a DFA (every goto/fail chain already resolved, so the
-// filter makes exactly one transition per input byte), stored compressed:
+// AHO_CORASICK payload: the Aho-Corasick automaton as its keyword trie with failure links, stored compactly:
 //  * Input bytes go through a 256-entry class map first. With case folding, 'A'..'Z' share the class of
-//    'a'..'z'; bytes that occur in no phrase all share class 0, and from any state class 0 leads to the root.
-//  * States are numbered so that the first dense_count states (state 0 = root among them) have a DENSE row:
-//    class_count u32 targets. Those are the root (whose row is the default for everyone) and states with many
-//    transitions that differ from the root's.
-//  * Every other state s has a SPARSE row: only the transitions whose target differs from the root row's,
-//    as u32 cells (class << 24 | target), sorted by class, in exceptions[ex_start[s] .. ex_start[s+1]).
-//    delta(s, c) = the cell for c if present, else root_row[c]. In a deep AC state almost every transition
-//    equals the root's (it falls back to the start), so this stores ~1-4 cells per state instead of
-//    class_count, with a binary search of a few cells per byte instead of fail-link chasing (bounded work per
-//    byte, no worst-case input).
+//    'a'..'z'; bytes that occur in no phrase all share class 0 (no trie edge is labelled 0).
+//  * States are the trie nodes in BFS order (state 0 = root; children of a node in increasing class order), so
+//    the children of state s are exactly the states child_start[s] .. child_start[s+1]-1, and labels[t] is the
+//    class of the edge into t (strictly increasing among siblings: binary search).
+//  * The root has a full row (root_row[c] = delta(0, c): its child, or 0). For s > 0:
+//      delta(s, c) = the child of s labelled c if there is one, else delta(fail[s], c)
+//    with fail[s] < s (the failure link: the longest proper suffix of s's text that is a trie node, which is
+//    shallower, hence earlier in BFS order), so the chase always ends at the root. A chase step makes the state
+//    shallower and a byte deepens it by at most one: at most 2 × input length steps per value in total.
 //  * Output lists: the phrases that end in state s (its own phrase, then those reached through suffix links,
-//    LONGEST FIRST) are outputs[out_start[s] .. out_start[s+1]). Phrase ids index the phrase table.
+//    LONGEST FIRST). Only the output_state_count states with a non-empty list have one: bit s of out_bits says
+//    whether s has outputs, and then r = out_rank[s >> 5] + (number of set bits of out_bits[s >> 5] below bit
+//    s & 31) is its rank among them; its list is outputs[out_start[r] .. out_start[r+1]).
 //  * Phrase table: the phrase texts as first written (original case), for TX:0 / MATCHED_VAR / logs.
+//  * Cells of root_row, child_start, fail, out_start and outputs are `cell_width` bytes (2 when every value
+//    fits in u16 — the writer uses it when state_count, output_count and phrase_count are all <= 65535 — else 4).
 //
 //  off  size                  field
-//    0  4                     state_count      (1 ..= MAX_AC_STATES)
-//    4  4                     class_count      (1 ..= 256)
-//    8  4                     dense_count      (1 ..= state_count; state 0 is always dense)
-//   12  4                     exception_count
+//    0  4                     state_count        (1 ..= MAX_AC_STATES)
+//    4  4                     class_count        (1 ..= 256)
+//    8  4                     cell_width         2 or 4
+//   12  4                     output_state_count M: states with outputs (= set bits of out_bits)
 //   16  4                     output_count
 //   20  4                     phrase_count
 //   24  4                     phrase_bytes_len
-//   28  4                     flags            AcFlags
-//   32  256                   class_map        u8 per input byte, each < class_count
-//  288  4*dense*classes       dense rows       u32 targets, each < state_count
-//   ..  4*(state_count+1)     ex_start         non-decreasing, [0] = 0, [state_count] = exception_count,
-//                                              empty for dense states
-//   ..  4*exception_count     exceptions       u32 (class << 24 | target); per state strictly increasing class,
-//                                              class < class_count, target < state_count
-//   ..  4*(state_count+1)     out_start        non-decreasing, [0] = 0, [state_count] = output_count
-//   ..  4*output_count        outputs          u32 phrase ids < phrase_count
-//   ..  4*(phrase_count+1)    phrase_offsets   [0] = 0, strictly increasing (no empty phrase), last = bytes_len
+//   28  4                     flags              AcFlags
+//   32  256                   class_map          u8 per input byte, each < class_count
+//  288  4*words               out_bits           words = ceil(state_count / 32); bits >= state_count are 0
+//   ..  4*words               out_rank           [0] = 0, out_rank[i+1] = out_rank[i] + popcount(out_bits[i])
+//   ..  4*(phrase_count+1)    phrase_offsets     [0] = 0, strictly increasing (no empty phrase), last = bytes_len
+//   ..  W*classes             root_row           targets < state_count; root_row[c] != 0 iff some child of the
+//                                                root is labelled c (then it is that child)
+//   ..  W*(state_count+1)     child_start        non-decreasing, child_start[s] >= s + 1 (children come after
+//                                                their parent), [state_count] = state_count
+//   ..  W*state_count         fail               fail[0] = 0, fail[s] < s for s > 0
+//   ..  W*(M+1)               out_start          strictly increasing (no empty list), [0] = 0, [M] = output_count
+//   ..  W*output_count        outputs            phrase ids < phrase_count
+//   ..  state_count           labels             u8 class of the edge into each state ([0] = 0, others >= 1 and
+//                                                < class_count, strictly increasing among the children of a state)
 //   ..  phrase_bytes_len      phrase_bytes
 // The array offsets are not stored: they follow from the counts, and size must equal the computed end exactly.
 export const enum Ac {
   STATE_COUNT = 0,
   CLASS_COUNT = 4,
-  DENSE_COUNT = 8,
-  EXCEPTION_COUNT = 12,
+  CELL_WIDTH = 8,
+  OUTPUT_STATE_COUNT = 12,
   OUTPUT_COUNT = 16,
   PHRASE_COUNT = 20,
   PHRASE_BYTES_LEN = 24,
   FLAGS = 28,
   CLASS_MAP = 32,
-  DENSE_ROWS = 288,
+  OUT_BITS = 288,
 }
 export const AC_HEADER_SIZE = 32;
 export const AC_CLASS_MAP_SIZE = 256;
-export const AC_EXCEPTION_CLASS_SHIFT = 24;
-export const AC_EXCEPTION_TARGET_MASK = 0x00ffffff;
-/** Targets are packed in 24 bits next to the class byte. */
 export const MAX_AC_STATES = 0x01000000;
 export const MAX_AC_PHRASES = 0x01000000;
+/** Largest count the writer stores in 2-byte cells. */
+export const AC_U16_LIMIT = 0xffff;
 export const enum AcFlags {
   /** Phrases were folded with ASCII case folding (bytes 'A'..'Z' -> 'a'..'z', nothing else), as @pm does. */
   CASE_INSENSITIVE = 1,
 }
-/** Writer policy (not a format rule): a state whose sparse row would need more than this many cells gets a dense
- *  row instead. The reader accepts any split. */
-export const AC_DENSE_THRESHOLD = 24;
 
 // ---------------------------------------------------------------------------------------------------------------
 // IP_SET payload: two binary prefix tries (IPv4: 32 bits, IPv6: 128 bits) over network-order address bits, most

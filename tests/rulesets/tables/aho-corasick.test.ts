@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   AhoCorasickBuildError,
+  acLayout,
   AhoCorasickTable,
   buildAhoCorasick,
   parsePmFromFileData,
@@ -86,12 +87,13 @@ describe("Aho-Corasick builder", () => {
     assert.deepEqual(buildAhoCorasick(["foo", "bar", "baz"]).payload, a);
   });
 
-  it("gives the same answers with any dense/sparse split", () => {
+  it("gives the same answers with 2- and 4-byte cells", () => {
     const phrases = ["he", "she", "his", "hers", "ushers", "xyz", "y", "hishe"];
     const r = rng(7);
-    const tables = [0, 1, 2, 1000].map((th) => new AhoCorasickTable(buildAhoCorasick(phrases, { denseThreshold: th }).payload));
-    assert.ok(tables[0].denseCount > tables[2].denseCount, "threshold 0: every state with an exception is dense");
-    assert.equal(tables[3].denseCount, 1, "huge threshold: only the root is dense");
+    const tables = [2, 4].map((W) => new AhoCorasickTable(buildAhoCorasick(phrases, { cellWidth: W as 2 | 4 }).payload));
+    assert.equal(tables[0].cellWidth, 2);
+    assert.equal(tables[1].cellWidth, 4);
+    assert.equal(new AhoCorasickTable(buildAhoCorasick(phrases).payload).cellWidth, 2, "small sets get 2-byte cells");
     for (let i = 0; i < 500; i++) {
       const input = Uint8Array.from({ length: r.int(12) }, () => r.pick([0x68, 0x65, 0x73, 0x69, 0x72, 0x75, 0x48, 0x79, 0x7a, 0x78]));
       const want = tables[0].search(input);
@@ -104,7 +106,7 @@ describe("Aho-Corasick builder", () => {
     const alphabet = [0x61, 0x62, 0x63, 0x41, 0x42, 0x00, 0xff, 0x20];
     for (let round = 0; round < 60; round++) {
       const phrases = Array.from({ length: 1 + r.int(8) }, () => Uint8Array.from({ length: 1 + r.int(4) }, () => r.pick(alphabet)));
-      const b = buildAhoCorasick(phrases, { denseThreshold: r.int(4) });
+      const b = buildAhoCorasick(phrases, { cellWidth: r.int(2) ? 2 : 4 });
       const t = new AhoCorasickTable(b.payload);
       for (let i = 0; i < 60; i++) {
         const input = Uint8Array.from({ length: r.int(16) }, () => r.pick(alphabet));
@@ -118,12 +120,26 @@ describe("Aho-Corasick builder", () => {
   });
 
   it("validates what it writes, and the validator rejects broken payloads", () => {
-    const p = buildAhoCorasick(["he", "she", "his", "hers"], { denseThreshold: 1 }).payload;
+    const p = buildAhoCorasick(["he", "she", "his", "hers"], { cellWidth: 4 }).payload;
     assert.equal(validateAcPayload(p), null);
     assert.match(validateAcPayload(p.subarray(0, p.length - 1))!, /size/);
+    const hv = new DataView(p.buffer, p.byteOffset);
+    const h = (o: number) => hv.getUint32(o, true);
+    const L = acLayout(h(0), h(4), h(8), h(12), h(16), h(20), h(24));
     const bad = p.slice();
-    new DataView(bad.buffer).setUint32(288, 9999, true); // a dense cell pointing at a non-existent state
-    assert.match(validateAcPayload(bad)!, /dense cell/);
+    new DataView(bad.buffer).setUint32(L.rootRow + 4 * 3, 9999, true); // a root-row cell pointing at a non-existent state
+    assert.match(validateAcPayload(bad)!, /root row/);
+    // a failure link that does not go back (would let the walker loop)
+    const bad3 = p.slice();
+    new DataView(bad3.buffer).setUint32(L.fail + 4 * 3, 3, true);
+    assert.match(validateAcPayload(bad3)!, /failure link/);
+    const bad4 = p.slice();
+    new DataView(bad4.buffer).setUint32(8, 3, true);
+    assert.match(validateAcPayload(bad4)!, /cell width/);
+    // output bits that disagree with the ranks / the output state count
+    const bad5 = p.slice();
+    new DataView(bad5.buffer).setUint32(L.outBits, h(L.outBits) ^ 1, true);
+    assert.match(validateAcPayload(bad5)!, /output/);
     const bad2 = p.slice();
     bad2[32 + 0x68] = 200; // class map entry beyond class_count
     assert.match(validateAcPayload(bad2)!, /class map/);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { buildAhoCorasick } from "../../../rulesets/matchers/aho-corasick";
 import { buildIpSet } from "../../../rulesets/matchers/ip-trie";
-import { DIR_ENTRY_SIZE, DirEntry, HEADER_SIZE, Header, LoadError, MAX_TABLE_SIZE, SectionKind } from "../../../rulesets/tables/format";
+import { DIR_ENTRY_SIZE, DirEntry, FORMAT_VERSION, HEADER_SIZE, Header, LoadError, MAX_TABLE_SIZE, SectionKind } from "../../../rulesets/tables/format";
 import { LOAD_ERROR_NAMES, readTable, tableLoadCode } from "../../../rulesets/tables/reader";
 import { TableWriter, sealTable } from "../../../rulesets/tables/writer";
 import { AsTables } from "./as-harness";
@@ -106,7 +106,8 @@ describe("corrupt tables are refused by both readers, never trapping", () => {
     wasm.set([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
     expectRefused(wasm, LoadError.BAD_MAGIC, "a wasm binary");
     expectRefused(bytes("apiVersion: v1\nkind: ConfigMap\n".padEnd(80, " ")), LoadError.BAD_MAGIC, "YAML");
-    expectRefused(forgeHeader(table, Header.VERSION, 2, 2), LoadError.BAD_VERSION, "version 2");
+    expectRefused(forgeHeader(table, Header.VERSION, FORMAT_VERSION + 1, 2), LoadError.BAD_VERSION, "the next version");
+    expectRefused(forgeHeader(table, Header.VERSION, FORMAT_VERSION - 1, 2), LoadError.BAD_VERSION, "the previous version");
     expectRefused(forgeHeader(table, Header.VERSION, 0, 2), LoadError.BAD_VERSION, "version 0");
   });
 

@@ -68,7 +68,7 @@ describe("TS-built tables read and walked by the AS filter code", () => {
       ["Z", "z@", "[Z"],
     ];
     const w = new TableWriter();
-    const built = sets.map((s, i) => buildAhoCorasick(s.map(bytes), { denseThreshold: i % 3 }));
+    const built = sets.map((s, i) => buildAhoCorasick(s.map(bytes), { cellWidth: i % 2 ? 4 : 2 }));
     for (const b of built) w.addSection(SectionKind.AHO_CORASICK, b.payload);
     const table = w.finish(sha256("ac adversarial"));
     assert.equal(as.load(table), LoadError.OK);
@@ -87,7 +87,7 @@ describe("TS-built tables read and walked by the AS filter code", () => {
     for (let i = 0; i < 40; i++) {
       sets.push(Array.from({ length: 1 + r.int(10) }, () => Uint8Array.from({ length: 1 + r.int(5) }, () => r.pick(alphabet))));
     }
-    const built = sets.map((s) => buildAhoCorasick(s, { denseThreshold: r.int(5) }));
+    const built = sets.map((s) => buildAhoCorasick(s, { cellWidth: r.int(2) ? 4 : 2 }));
     for (const b of built) w.addSection(SectionKind.REGEX_PREFILTER_AC, b.payload); // same layout, same walker
     assert.equal(as.load(w.finish(sha256("ac random"))), LoadError.OK);
     built.forEach((b, i) => {
