@@ -5,7 +5,7 @@
 import { Command, Option } from "commander";
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { WasmPlugin } from "../../proxy-wasm-host/index";
+import { loadFilter } from "../filter-plugin";
 import { defaultWasmPath } from "../paths";
 import { JsonlInputError, parseCheckLine } from "../replay/jsonl";
 import { replay, type ReplayOutcome } from "../replay/transaction";
@@ -54,13 +54,9 @@ export async function openCheckSession(confs: string[], opts: Omit<CheckOptions,
   for (const w of ruleset.warnings) process.stderr.write(`waf check: warning: ${w.file}:${w.line}: ${w.directive}: ${w.message}\n`);
 
   let events: EventSummary[] = [];
-  const plugin = await WasmPlugin.load({
+  const plugin = await loadFilter({
     wasm: opts.wasm,
-    configuration: ruleset.table,
-    rootId: "waf",
-    vmId: "waf",
-    name: "waf",
-    logLevel: "info",
+    table: ruleset.table,
     logger: (level, message) => {
       if (level === "warn") {
         const event = parseEvent(message);

@@ -3,7 +3,8 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { WasmPlugin, type LogLevel } from "../../proxy-wasm-host/index";
+import type { LogLevel } from "../../proxy-wasm-host/index";
+import { loadFilter } from "../filter-plugin";
 import { startDemoUpstream, type DemoUpstream } from "../serve/demo-upstream";
 import { startProxy } from "../serve/proxy";
 import { defaultWasmPath } from "../paths";
@@ -59,12 +60,9 @@ async function serve(ruleFiles: string[], opts: ServeOptions): Promise<void> {
     `waf serve: rules: ${rules.description}, ${ruleset.rules} rules, table ${(ruleset.table.length / 1024).toFixed(0)} KiB ` +
       `(${ruleset.cached ? "from cache" : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`})\n`,
   );
-  const plugin = await WasmPlugin.load({
+  const plugin = await loadFilter({
     wasm: opts.wasm,
-    configuration: ruleset.table,
-    name: "waf",
-    rootId: "waf",
-    vmId: "waf",
+    table: ruleset.table,
     failOpen: opts.failOpen,
     bufferLimitBytes: opts.bufferLimit,
     logger: (level, message) => {

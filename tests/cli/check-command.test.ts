@@ -61,3 +61,33 @@ test("--mode must be detect or block", () => {
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /Allowed choices are detect, block/);
 });
+
+test("detections: matched ids and the intervention, from request headers to a phase-4 403 on the response body", () => {
+  const conf = join(dir, "detect.conf");
+  writeFileSync(conf, [
+    "SecRuleEngine On",
+    "SecRequestBodyAccess On",
+    "SecResponseBodyAccess On",
+    "SecResponseBodyMimeType text/html",
+    'SecRule ARGS:q "@contains attack" "id:1001,phase:1,deny,status:403,log,auditlog,msg:\'attack in q\'"',
+    'SecRule ARGS_POST:comment "@rx <script" "id:1002,phase:2,deny,status:406,log,auditlog,msg:\'script in comment\'"',
+    'SecRule RESPONSE_BODY "@contains TOP-SECRET" "id:1003,phase:4,deny,status:403,log,auditlog,msg:\'leak\'"',
+    'SecRule REQUEST_HEADERS:X-Note "@streq hello" "id:1004,phase:1,pass,log,auditlog,msg:\'noted\'"',
+  ].join("\n") + "\n");
+  const lines = [
+    { id: "headers", uri: "/search?q=an+attack", headers: [["Host", "x"], ["X-Note", "hello"]] },
+    { id: "body", method: "POST", uri: "/post", headers: [["Host", "x"], ["Content-Type", "application/x-www-form-urlencoded"]], body: "comment=%3Cscript%3Ealert(1)" },
+    { id: "response", uri: "/page", headers: [["Host", "x"]], response: { status: 200, headers: [["Content-Type", "text/html"]], body: "<p>TOP-SECRET plans</p>" } },
+    { id: "pass-with-log", uri: "/ok", headers: [["Host", "x"], ["X-Note", "hello"]] },
+  ].map((l) => JSON.stringify(l)).join("\n") + "\n";
+  const r = spawnSync(process.execPath, [cli, "check", "--jsonl", "-", conf], { input: lines, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(out.map((o) => [o.id, o.matched, o.intervention]), [
+    // 1001 denies in phase 1, so 1004 (later in the same phase) never runs, as in ModSecurity.
+    ["headers", [1001], { disruptive: true, status: 403, rule_id: 1001, phase: "request_headers" }],
+    ["body", [1002], { disruptive: true, status: 406, rule_id: 1002, phase: "request_body" }],
+    ["response", [1003], { disruptive: true, status: 403, rule_id: 1003, phase: "response_body" }],
+    ["pass-with-log", [1004], { disruptive: false, status: 0 }],
+  ]);
+});
