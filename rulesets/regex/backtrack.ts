@@ -231,7 +231,7 @@ export function compileBacktrack(parsed: ParsedRegex): BacktrackProgram {
   };
 }
 
-function fixedLengths(n: Node): number[] {
+export function fixedLengths(n: Node): number[] {
   // possible lengths of a look-behind body (each alternative fixed length, as PCRE2 requires)
   const go = (x: Node): number[] | null => {
     switch (x.type) {

@@ -4,24 +4,8 @@
  * the fallback of the lazy DFA.
  */
 import type { NfaProgram } from "./nfa";
-import * as N from "./nfa";
-import * as BS from "./byteset";
-const hasByte = BS.hasByte;
-const isWordByte = BS.isWordByte;
-const A_BOL = N.A_BOL;
-const A_END = N.A_END;
-const A_ENDZ = N.A_ENDZ;
-const A_EOL = N.A_EOL;
-const A_NWORDB = N.A_NWORDB;
-const A_START = N.A_START;
-const A_WORDB = N.A_WORDB;
-const OP_ASSERT = N.OP_ASSERT;
-const OP_BYTE = N.OP_BYTE;
-const OP_LOOK = N.OP_LOOK;
-const OP_MATCH = N.OP_MATCH;
-const OP_NOP = N.OP_NOP;
-const OP_SAVE = N.OP_SAVE;
-const OP_SPLIT = N.OP_SPLIT;
+import { A_BOL, A_END, A_ENDZ, A_EOL, A_NWORDB, A_START, A_WORDB, OP_ASSERT, OP_BYTE, OP_LOOK, OP_MATCH, OP_NOP, OP_SAVE, OP_SPLIT } from "./nfa";
+import { hasByte, isWordByte } from "./byteset";
 
 
 export function assertAt(prog: NfaProgram, code: number, input: Uint8Array, i: number): boolean {

@@ -6,6 +6,7 @@
  */
 import type { CompiledRegex, Dfa, NfaProgram } from "../../rulesets/regex/index";
 import type { Node, ParsedRegex } from "../../rulesets/regex/ast";
+import { fixedLengths } from "../../rulesets/regex/backtrack";
 
 export const TIER_CODE = { dfa: 0, lazy: 1, backtrack: 2 } as const;
 export const CAPTURE_CODE = { pike: 0, backtrack: 1 } as const;
@@ -104,52 +105,8 @@ export interface FlatBacktrack {
 
 const ASSERT: Record<string, number> = { bol: 0, eol: 1, start: 2, end: 3, endZ: 4, wordb: 5, nwordb: 6 };
 
-/** Possible lengths of a look-behind body, ascending (rulesets/regex/backtrack.ts fixedLengths). */
-export function fixedLengths(n: Node): number[] {
-  const go = (x: Node): number[] | null => {
-    switch (x.type) {
-      case "empty":
-      case "assert":
-      case "look":
-        return [0];
-      case "set":
-        return [1];
-      case "group":
-        return go(x.item);
-      case "concat": {
-        let acc = [0];
-        for (const it of x.items) {
-          const l = go(it);
-          if (!l) return null;
-          const next = new Set<number>();
-          for (const a of acc) for (const b of l) next.add(a + b);
-          acc = [...next];
-        }
-        return acc;
-      }
-      case "alt": {
-        const s = new Set<number>();
-        for (const it of x.items) {
-          const l = go(it);
-          if (!l) return null;
-          for (const v of l) s.add(v);
-        }
-        return [...s];
-      }
-      case "repeat": {
-        if (x.min !== x.max) return null;
-        const l = go(x.item);
-        if (!l || l.length !== 1) return null;
-        return [l[0]! * x.min];
-      }
-      default:
-        return null;
-    }
-  };
-  const r = go(n);
-  if (!r) throw new Error("look-behind body without fixed length");
-  return r.sort((a, b) => a - b);
-}
+/** Possible lengths of a look-behind body, ascending: the compiler's own definition. */
+export { fixedLengths };
 
 /** The parsed AST, node for node, children before parents. */
 export function flattenBacktrack(parsed: ParsedRegex): FlatBacktrack {
