@@ -12,6 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseRegex, type CompiledRegex } from "../../rulesets/regex/index";
 import { flattenBacktrack, flattenDfa, flattenNfa, TIER_CODE, CAPTURE_CODE, type FlatNfa } from "./encode";
+import { instantiateAs } from "../support/instantiate-as";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, "../..");
@@ -89,21 +90,7 @@ export class AsRegex {
 
   static async create(): Promise<AsRegex> {
     const wasm = await compileRegexWasm();
-    let memory: WebAssembly.Memory | undefined;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {
-      env: {
-        abort(msg: number, file: number, line: number, col: number) {
-          const str = (p: number) => {
-            if (!memory || p === 0) return "?";
-            const len = new Uint32Array(memory.buffer, p - 4, 1)[0]! >>> 1;
-            return String.fromCharCode(...new Uint16Array(memory.buffer, p, len));
-          };
-          throw new Error(`wasm abort: ${str(msg)} at ${str(file)}:${line}:${col}`);
-        },
-      },
-    });
-    const x = instance.exports as unknown as Exports;
-    memory = x.memory;
+    const x = instantiateAs<Exports>(wasm);
     return new AsRegex(x);
   }
 

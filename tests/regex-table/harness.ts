@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildAsModule } from "../support/build-as";
 import type { AsMatch } from "../regex-as/harness";
+import { instantiateAs } from "../support/instantiate-as";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ENTRY = join(here, "fixtures/entry.as.ts");
@@ -40,21 +41,7 @@ export class AsRegexTable {
 
   static create(): AsRegexTable {
     const wasm = readFileSync(buildAsModule("regex-table", ENTRY, FLAGS));
-    let memory: WebAssembly.Memory | undefined;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {
-      env: {
-        abort(msg: number, file: number, line: number, col: number) {
-          const str = (p: number) => {
-            if (!memory || p === 0) return "?";
-            const n = new Uint32Array(memory.buffer, p - 4, 1)[0]! >>> 1;
-            return String.fromCharCode(...new Uint16Array(memory.buffer, p, n));
-          };
-          throw new Error(`wasm abort: ${str(msg)} at ${str(file)}:${line}:${col}`);
-        },
-      },
-    });
-    const x = instance.exports as unknown as Exports;
-    memory = x.memory;
+    const x = instantiateAs<Exports>(wasm);
     return new AsRegexTable(x);
   }
 

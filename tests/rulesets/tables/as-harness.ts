@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFile
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { instantiateAs } from "../../support/instantiate-as";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../../..");
@@ -68,23 +69,7 @@ export class AsTables {
 
   static async create(): Promise<AsTables> {
     const wasm = await compile();
-    let memory: WebAssembly.Memory | undefined;
-    // Module + Instance (not WebAssembly.instantiate): the project's ambient WebAssembly declarations
-    // (proxy-wasm-host/webassembly.d.ts) declare only these.
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {
-      env: {
-        abort(msg: number, file: number, line: number, col: number) {
-          const str = (p: number) => {
-            if (!memory || p === 0) return "?";
-            const len = new Uint32Array(memory.buffer, p - 4, 1)[0] >>> 1;
-            return String.fromCharCode(...new Uint16Array(memory.buffer, p, len));
-          };
-          throw new Error(`wasm abort: ${str(msg)} at ${str(file)}:${line}:${col}`);
-        },
-      },
-    });
-    const x = instance.exports as unknown as Exports;
-    memory = x.memory;
+    const x = instantiateAs<Exports>(wasm);
     return new AsTables(x);
   }
 
