@@ -10,6 +10,11 @@ export class MemoryAccess {
     private readonly allocate: (size: number) => number,
   ) {}
 
+  /** Addition (read-only): the current size of the module's linear memory in bytes (it only grows). */
+  get byteLength(): number {
+    return this.memory.buffer.byteLength;
+  }
+
   private view(): DataView {
     return new DataView(this.memory.buffer);
   }

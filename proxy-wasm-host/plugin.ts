@@ -218,6 +218,11 @@ export class WasmPlugin {
     return this.vm?.root?.tickPeriodMs ?? 0;
   }
 
+  /** Addition (read-only): the current VM's linear memory size in bytes (WebAssembly memory buffer); 0 without a VM. */
+  get memoryBytes(): number {
+    return this.vm?.memory.byteLength ?? 0;
+  }
+
   /** Runs proxy_on_tick once if the module set a tick period. */
   tick(): void {
     const vm = this.vm;
