@@ -39,7 +39,9 @@ function post(id: string, uri: string, contentType: string, body: string, extra:
   };
 }
 
-export { rng as prng } from "../support/prng";
+import { rng as prng } from "../support/prng";
+
+export { prng };
 
 // Plain words only: the benign workloads are meant to match nothing, so the figures measure inspection, not alerts.
 const WORDS = (
