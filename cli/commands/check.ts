@@ -39,7 +39,13 @@ function collect(value: string, previous: string[]): string[] {
 interface EventSummary {
   ruleIds: number[];
   disruptiveRuleId: number | null;
+  /** The ModSecurity phase (1-5) of the rule that disrupted, when the event says. */
+  disruptivePhase: number | null;
 }
+
+// Interventions are reported by the phase of the rule that disrupted, as ModSecurity reports them: phase 2 of
+// a request without a body runs in Envoy's request-headers callback, but it is still the request-body phase.
+const PHASE_NAMES = ["", "request_headers", "request_body", "response_headers", "response_body", "logging"] as const;
 
 export interface CheckSession {
   /** Answers one input line; null for a blank line (skipped, no index consumed). */
@@ -112,9 +118,10 @@ function resultLine(index: number, id: unknown, o: ReplayOutcome, events: EventS
   for (const e of events) for (const ruleId of e.ruleIds) if (!matched.includes(ruleId)) matched.push(ruleId);
   const disruptive = o.localReply || o.reset !== null;
   const intervention: Record<string, unknown> = { disruptive, status: disruptive && o.localReply ? o.status : 0 };
-  const ruleId = events.find((e) => e.disruptiveRuleId !== null)?.disruptiveRuleId;
-  if (disruptive && ruleId != null) intervention.rule_id = ruleId;
-  if (disruptive && o.phase) intervention.phase = o.phase;
+  const disrupting = events.find((e) => e.disruptiveRuleId !== null);
+  if (disruptive && disrupting) intervention.rule_id = disrupting.disruptiveRuleId;
+  const rulePhase = disrupting?.disruptivePhase ? PHASE_NAMES[disrupting.disruptivePhase] : undefined;
+  if (disruptive && (rulePhase || o.phase)) intervention.phase = rulePhase || o.phase;
   // The id is echoed whenever the key is present, even as null (JSON has no undefined: absent ⇔ undefined).
   const line: Record<string, unknown> = { index };
   if (id !== undefined) line.id = id;
@@ -136,11 +143,16 @@ function parseEvent(message: string): EventSummary | null {
   if (!Array.isArray(rules)) return null;
   const ruleIds: number[] = [];
   let disruptiveRuleId: number | null = null;
-  for (const r of rules as Array<{ id?: unknown; disruptive?: unknown }>) {
+  let disruptivePhase: number | null = null;
+  for (const r of rules as Array<{ id?: unknown; disruptive?: unknown; phase?: unknown }>) {
     const id = Number(r.id);
     if (!Number.isInteger(id)) continue;
     ruleIds.push(id);
-    if (r.disruptive === true && disruptiveRuleId === null) disruptiveRuleId = id;
+    if (r.disruptive === true && disruptiveRuleId === null) {
+      disruptiveRuleId = id;
+      const phase = Number(r.phase);
+      disruptivePhase = Number.isInteger(phase) && phase >= 1 && phase <= 5 ? phase : null;
+    }
   }
-  return { ruleIds, disruptiveRuleId };
+  return { ruleIds, disruptiveRuleId, disruptivePhase };
 }

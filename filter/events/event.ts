@@ -3,7 +3,7 @@
 // filter (filter/index.ts) decides when and at which level to log them.
 //
 // Event fields: @timestamp, request_id, source{ip, port_num}, destination{ip, port_num}, host, path, method,
-// protocol, level, msg, rule_info, rules[]{id, message, severity, file, line, data, disruptive}, count, action,
+// protocol, level, msg, rule_info, rules[]{id, message, severity, file, line, phase, data, disruptive}, count, action,
 // mode. `rules` lists each logging rule once (a chain under its head's id), in order of first match; ids,
 // severities and lines are JSON numbers (severity -1 = none).
 import { Transaction, MatchRecord } from "../engine/transaction";
@@ -82,7 +82,8 @@ export function buildEvent(tx: Transaction, requestId: string, nowMs: i64): stri
       info += " ";
     }
     rs += '{"id":' + m.id.toString() + ',"message":' + jsonString(m.msg) + ',"severity":' + m.severity.toString() +
-      ',"file":' + jsonString(m.file) + ',"line":' + m.line.toString() + ',"data":' + jsonString(m.logdata) +
+      ',"file":' + jsonString(m.file) + ',"line":' + m.line.toString() + ',"phase":' + m.phase.toString() +
+      ',"data":' + jsonString(m.logdata) +
       ',"disruptive":' + (m.disruptive ? "true" : "false") + "}";
     info += "[id \"" + m.id.toString() + "\"] [msg \"" + m.msg + "\"]";
   }

@@ -73,12 +73,14 @@ test("detections: matched ids and the intervention, from request headers to a ph
     'SecRule ARGS_POST:comment "@rx <script" "id:1002,phase:2,deny,status:406,log,auditlog,msg:\'script in comment\'"',
     'SecRule RESPONSE_BODY "@contains TOP-SECRET" "id:1003,phase:4,deny,status:403,log,auditlog,msg:\'leak\'"',
     'SecRule REQUEST_HEADERS:X-Note "@streq hello" "id:1004,phase:1,pass,log,auditlog,msg:\'noted\'"',
+    'SecRule ARGS_GET:p "@streq two" "id:1005,phase:2,deny,status:403,log,auditlog,msg:\'phase two\'"',
   ].join("\n") + "\n");
   const lines = [
     { id: "headers", uri: "/search?q=an+attack", headers: [["Host", "x"], ["X-Note", "hello"]] },
     { id: "body", method: "POST", uri: "/post", headers: [["Host", "x"], ["Content-Type", "application/x-www-form-urlencoded"]], body: "comment=%3Cscript%3Ealert(1)" },
     { id: "response", uri: "/page", headers: [["Host", "x"]], response: { status: 200, headers: [["Content-Type", "text/html"]], body: "<p>TOP-SECRET plans</p>" } },
     { id: "pass-with-log", uri: "/ok", headers: [["Host", "x"], ["X-Note", "hello"]] },
+    { id: "phase-2-no-body", uri: "/x?p=two", headers: [["Host", "x"]] },
   ].map((l) => JSON.stringify(l)).join("\n") + "\n";
   const r = spawnSync(process.execPath, [cli, "check", "--jsonl", "-", conf], { input: lines, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
@@ -89,5 +91,7 @@ test("detections: matched ids and the intervention, from request headers to a ph
     ["body", [1002], { disruptive: true, status: 406, rule_id: 1002, phase: "request_body" }],
     ["response", [1003], { disruptive: true, status: 403, rule_id: 1003, phase: "response_body" }],
     ["pass-with-log", [1004], { disruptive: false, status: 0 }],
+    // Without a body, phase 2 runs in Envoy's request-headers callback; it is still reported as request_body.
+    ["phase-2-no-body", [1005], { disruptive: true, status: 403, rule_id: 1005, phase: "request_body" }],
   ]);
 });
