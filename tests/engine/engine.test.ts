@@ -182,7 +182,7 @@ SecRule ARGS "@contains x" "id:3,phase:2,deny,log"`, { uri: "/?a=x" });
   test("msg, logdata, severity, tags and file/line reach the event and the human line", async () => {
     const r = await one(`SecRule ARGS:q "@contains sel" "id:77,phase:1,pass,log,severity:CRITICAL,tag:'attack-sqli',msg:'SQLi in %{MATCHED_VAR_NAME}',logdata:'Matched Data: %{MATCHED_VAR}'"`, { uri: "/x?q=select" });
     const rule = r.event!.rules[0]!;
-    assert.deepEqual(rule, { id: 77, message: "SQLi in ARGS:q", severity: 2, file: "/rules/test.conf", line: 5, data: "Matched Data: select", disruptive: false });
+    assert.deepEqual(rule, { id: 77, message: "SQLi in ARGS:q", severity: 2, file: "/rules/test.conf", line: 5, phase: 1, data: "Matched Data: select", disruptive: false });
     assert.equal(r.event!.count, 1);
     assert.equal(r.event!.path, "/x?q=select");
     assert.equal(r.event!.method, "GET");
