@@ -173,7 +173,7 @@ describe("event", () => {
     expect(loggedRules(e.tx).length).toBe(1);
     const ev = buildEvent(e.tx, "rid", 1700000000000);
     expect(ev.includes("\"@timestamp\":\"2023-11-14T22:13:20.000Z\"")).toBe(true);
-    expect(ev.includes("\"rules\":[{\"id\":7,\"message\":\"bad \\\"thing\\\"\",\"severity\":-1,\"file\":\"/t.conf\",\"line\":7,\"data\":\"\",\"disruptive\":true}]")).toBe(true);
+    expect(ev.includes("\"rules\":[{\"id\":7,\"message\":\"bad \\\"thing\\\"\",\"severity\":-1,\"file\":\"/t.conf\",\"line\":7,\"phase\":1,\"data\":\"\",\"disruptive\":true}]")).toBe(true);
     expect(ev.includes("\"source\":{\"ip\":\"10.0.0.1\",\"port_num\":1234}")).toBe(true);
     expect(ev.includes("\"action\":\"deny\",\"mode\":\"On\"")).toBe(true);
   });
