@@ -10,7 +10,7 @@
 //
 // Mapping (the inverse of rulesets/compiler/regex-sections.ts; tests/regex-as/encode.ts does the same from the TS
 // compiler's objects):
-//   match section REGEX_DFA       -> TIER_DFA, Dfa (u8 cells widened to the walker's u16 cells)
+//   match section REGEX_DFA       -> TIER_DFA, Dfa (compact row records expanded into the walker's dense u16 cells)
 //   match section REGEX_NFA       -> TIER_LAZY, NfaProgram (match-only)
 //   match section REGEX_BACKTRACK -> TIER_BACKTRACK, BacktrackProgram (its captures come from it)
 //   capture section REGEX_CAPTURE   -> captureProgram (Pike VM), CAPTURE_PIKE
@@ -41,6 +41,7 @@ import { AcMatcher } from "../tables/aho_corasick";
 import { Table } from "../tables/reader";
 import { View } from "../tables/view";
 import { Program } from "./program";
+import { expandDfaRows, walkNfaInsts } from "./validate";
 
 const NONE: u32 = <u32>REF_NONE;
 /** Longest list of possible look-behind body lengths accepted (real patterns have a handful). */
@@ -259,7 +260,7 @@ function decodeDfa(v: View, b: Builder): Dfa | null {
   const aae = <u32>RegexDfa.ACCEPT_AT_END;
   const transAt = aae + ((S + 3) & ~3);
   const cells = S * K; // <= 2^24
-  if (!fits(v, <u64>transAt + <u64>cells * (u8cells ? 1 : 2))) return b.fail<Dfa>("DFA section shorter than its counts");
+  if (!fits(v, <u64>transAt + 2 * <u64>S)) return b.fail<Dfa>("DFA section shorter than its counts"); // >= 2 bytes a row
   const d = new Dfa();
   d.numStates = <i32>S;
   d.numClasses = <i32>K;
@@ -277,12 +278,10 @@ function decodeDfa(v: View, b: Builder): Dfa | null {
     unchecked((acc[<i32>s] = <u8>x));
   }
   d.acceptAtEnd = acc;
+  // Expand the compact row records (format.ts) into the walker's dense u16 table.
   const trans = new StaticArray<u16>(<i32>cells);
-  if (u8cells) {
-    for (let i: u32 = 0; i < cells; i++) unchecked((trans[<i32>i] = <u16>v.u8(transAt + i)));
-  } else {
-    for (let i: u32 = 0; i < cells; i++) unchecked((trans[<i32>i] = <u16>v.u16(transAt + 2 * i)));
-  }
+  const re = expandDfaRows(v, S, K, u8cells ? 1 : 2, transAt, trans);
+  if (re !== null) return b.fail<Dfa>("DFA rows: " + re);
   d.trans = trans;
   if (v.fault) return b.fail<Dfa>("DFA read out of range");
   const e = d.validate();
@@ -300,25 +299,23 @@ function decodeNfa(v: View, capture: bool, b: Builder): NfaProgram | null {
   const seqs = v.u32(RegexNfa.SEQ_COUNT), elems = v.u32(RegexNfa.ELEM_COUNT);
   const MX: u32 = 0x00100000;
   if (N < 1 || N > MX || sets > MX || looks > MX || seqs > MX || elems > MX) return b.fail<NfaProgram>("NFA counts out of range");
-  const setsAt = <u32>REGEX_NFA_HEADER_SIZE + 16 * N;
+  const W = v.u32(RegexNfa.INST_WIDTH), B = v.u32(RegexNfa.INST_BYTES);
+  if (B < N || <u64>B > 9 * <u64>N) return b.fail<NfaProgram>("NFA instruction stream out of range"); // allocate after
+  if (!fits(v, <u64>REGEX_NFA_HEADER_SIZE + <u64>B)) return b.fail<NfaProgram>("NFA section shorter than its instructions");
+  const setsAt = <u32>REGEX_NFA_HEADER_SIZE + ((B + 3) & ~3);
   const looksAt = setsAt + 32 * sets;
   const seqsAt = looksAt + 16 * looks;
   const elemsAt = seqsAt + 8 * seqs;
   if (!fits(v, <u64>elemsAt + 4 * <u64>elems)) return b.fail<NfaProgram>("NFA section shorter than its counts");
+  const slots0 = v.u32(RegexNfa.SLOTS), mask0 = v.u32(RegexNfa.ASSERT_MASK);
   const p = new NfaProgram();
+  // Expand the packed instruction stream (format.ts) into the walker's [op, arg, out, out1] arrays.
   const ops = new StaticArray<u8>(<i32>N);
   const arg = new StaticArray<i32>(<i32>N);
   const out = new StaticArray<i32>(<i32>N);
   const out1 = new StaticArray<i32>(<i32>N);
-  for (let i: u32 = 0; i < N; i++) {
-    const o = <u32>REGEX_NFA_HEADER_SIZE + 16 * i;
-    const op = v.u32(o);
-    if (op > 255) return b.fail<NfaProgram>("NFA: unknown opcode");
-    unchecked((ops[<i32>i] = <u8>op));
-    unchecked((arg[<i32>i] = <i32>v.u32(o + 4)));
-    unchecked((out[<i32>i] = <i32>v.u32(o + 8)));
-    unchecked((out1[<i32>i] = <i32>v.u32(o + 12)));
-  }
+  const ie = walkNfaInsts(v, N, W, B, sets, looks, slots0, mask0, capture, ops, arg, out, out1);
+  if (ie !== null) return b.fail<NfaProgram>("NFA: " + ie);
   p.ops = ops;
   p.arg = arg;
   p.out = out;

@@ -40,6 +40,49 @@ export function validateOwnedPayload(kind: u32, v: View): string | null {
   }
 }
 
+/** Walks the REGEX_DFA row records (format.ts) that start at `at`, checking every count, back reference, class and
+ *  target, the exact end and the zero padding; when `trans` (S*K cells) is given, also expands the rows into it.
+ *  Returns null, or the reason the rows are refused. Never reads or writes out of range. */
+export function expandDfaRows(v: View, S: u32, K: u32, w: u32, at: u32, trans: StaticArray<u16> | null): string | null {
+  const n = v.length;
+  let o: u64 = <u64>at;
+  for (let s: u32 = 0; s < S; s++) {
+    if (o + 2 > <u64>n) return "row records run past the end";
+    const ex = v.u8(<u32>o), back = v.u8(<u32>o + 1);
+    o += 2;
+    if (ex > K) return "exception count out of range";
+    const row = <i32>(s * K);
+    if (back == 0) {
+      if (o + <u64>w > <u64>n) return "row records run past the end";
+      const d = w == 1 ? v.u8(<u32>o) : v.u16(<u32>o);
+      o += <u64>w;
+      if (d >= S) return "transition out of range";
+      if (trans !== null) for (let c: i32 = 0; c < <i32>K; c++) unchecked((trans[row + c] = <u16>d));
+    } else {
+      if (back > s) return "base row out of range";
+      if (trans !== null) {
+        const from = row - <i32>(back * K);
+        for (let c: i32 = 0; c < <i32>K; c++) unchecked((trans[row + c] = trans[from + c]));
+      }
+    }
+    if (o + <u64>ex * <u64>(1 + w) > <u64>n) return "row records run past the end";
+    let prev: i32 = -1;
+    for (let i: u32 = 0; i < ex; i++) {
+      const c = v.u8(<u32>o);
+      if (c >= K || <i32>c <= prev) return "exception class out of range or out of order";
+      prev = <i32>c;
+      const t = w == 1 ? v.u8(<u32>o + 1) : v.u16(<u32>o + 1);
+      o += <u64>(1 + w);
+      if (t >= S) return "transition out of range";
+      if (trans !== null) unchecked((trans[row + <i32>c] = <u16>t));
+    }
+  }
+  if (<u64>n != a4(o)) return "size does not match the row records";
+  for (let i = <u32>o; i < n; i++) if (v.u8(i) != 0) return "non-zero padding";
+  if (v.fault) return "read out of range";
+  return null;
+}
+
 function validateDfa(v: View): string | null {
   if (v.length < <u32>(REGEX_DFA_HEADER_SIZE + 256)) return "shorter than its fixed header";
   const S = v.u32(0), K = v.u32(4), start = v.u32(8), accept = v.u32(12), dead = v.u32(16), flags = v.u32(20);
@@ -49,14 +92,64 @@ function validateDfa(v: View): string | null {
   const w: u32 = (flags & RegexDfaFlags.CELLS_U8) != 0 ? 1 : 2;
   if (w == 1 && S > 256) return "u8 cells with more than 256 states";
   const aae = <u32>REGEX_DFA_HEADER_SIZE + 256;
-  const trans = <u64>aae + a4(<u64>S);
-  if (<u64>v.length != trans + a4(<u64>S * <u64>K * <u64>w)) return "size does not match counts";
+  const rows = <u64>aae + a4(<u64>S);
+  if (<u64>v.length < rows) return "shorter than its counts";
   if (start >= S || (accept != NONE && accept >= S) || (dead != NONE && dead >= S)) return "start/accept/dead state out of range";
   for (let b: u32 = 0; b < 256; b++) if (v.u8(<u32>REGEX_DFA_HEADER_SIZE + b) >= K) return "class map entry out of range";
   for (let s: u32 = 0; s < S; s++) if (v.u8(aae + s) > 1) return "accept_at_end is not 0/1";
-  const t = <u32>trans;
-  const n = S * K;
-  for (let i: u32 = 0; i < n; i++) if ((w == 1 ? v.u8(t + i) : v.u16(t + 2 * i)) >= S) return "transition out of range";
+  for (let s: u32 = aae + S; s < <u32>rows; s++) if (v.u8(s) != 0) return "non-zero padding";
+  if (v.fault) return "read out of range";
+  return expandDfaRows(v, S, K, w, <u32>rows, null);
+}
+
+/** Walks the packed REGEX_NFA instruction stream [REGEX_NFA_HEADER_SIZE, + B) (format.ts): exactly N instructions,
+ *  known ops, every operand in range (targets < N, sets, slots, assertions, looks), the stream ending exactly at B.
+ *  When the arrays are given (N cells each), also expands the instructions into them (unused operands 0). Returns
+ *  null, or the reason the stream is refused. Never reads or writes out of range. */
+export function walkNfaInsts(
+  v: View, N: u32, W: u32, B: u32, sets: u32, looks: u32, slots: u32, mask: u32, capture: bool,
+  ops: StaticArray<u8> | null, args: StaticArray<i32> | null, outs: StaticArray<i32> | null, outs1: StaticArray<i32> | null,
+): string | null {
+  if (W != 1 && W != 2 && W != 4) return "instruction width is not 1, 2 or 4";
+  const at = <u64>REGEX_NFA_HEADER_SIZE;
+  const end = at + <u64>B;
+  if (B < N || <u64>B > 9 * <u64>N || end > <u64>v.length) return "instruction stream out of range"; // 1 ..= 9 bytes each
+  let o = <u32>at;
+  for (let i: u32 = 0; i < N; i++) {
+    if (<u64>o >= end) return "instruction: stream ends early";
+    const op = v.u8(o);
+    o++;
+    if (op >= <u32>REGEX_OP_COUNT) return "instruction: unknown op";
+    const k: u32 = op == RegexOp.MATCH ? 0 : op == RegexOp.NOP ? 1 : 2;
+    if (<u64>o + <u64>(k * W) > end) return "instruction: stream ends early";
+    let arg: u32 = 0, out: u32 = 0, out1: u32 = 0;
+    let x: u32 = 0, y: u32 = 0;
+    if (k >= 1) x = W == 1 ? v.u8(o) : W == 2 ? v.u16(o) : v.u32(o);
+    if (k == 2) y = W == 1 ? v.u8(o + W) : W == 2 ? v.u16(o + W) : v.u32(o + W);
+    o += k * W;
+    if (op == RegexOp.SPLIT) {
+      out = x;
+      out1 = y;
+    } else if (op == RegexOp.NOP) {
+      out = x;
+    } else if (op != RegexOp.MATCH) {
+      arg = x;
+      out = y;
+    }
+    if (op != RegexOp.MATCH && out >= N) return "instruction: out of range";
+    if (op == RegexOp.SPLIT && out1 >= N) return "instruction: out of range";
+    if (op == RegexOp.BYTE && arg >= sets) return "instruction: set out of range";
+    if (op == RegexOp.SAVE && (!capture || arg >= slots)) return "instruction: slot out of range";
+    if (op == RegexOp.ASSERT && (arg >= <u32>REGEX_ASSERT_COUNT || ((mask >>> arg) & 1) == 0)) return "instruction: assertion out of range";
+    if (op == RegexOp.LOOK && arg >= looks) return "instruction: look out of range";
+    if (ops !== null) unchecked((ops[<i32>i] = <u8>op));
+    if (args !== null) unchecked((args[<i32>i] = <i32>arg));
+    if (outs !== null) unchecked((outs[<i32>i] = <i32>out));
+    if (outs1 !== null) unchecked((outs1[<i32>i] = <i32>out1));
+  }
+  if (<u64>o != end) return "instruction stream longer than its instructions";
+  const padEnd = <u32>a4(end);
+  for (let i = o; i < padEnd; i++) if (v.u8(i) != 0) return "non-zero padding";
   if (v.fault) return "read out of range";
   return null;
 }
@@ -64,27 +157,18 @@ function validateDfa(v: View): string | null {
 function validateNfa(v: View, capture: bool): string | null {
   if (v.length < <u32>REGEX_NFA_HEADER_SIZE) return "shorter than its fixed header";
   const N = v.u32(0), sets = v.u32(4), looks = v.u32(8), seqs = v.u32(12), elems = v.u32(16), start = v.u32(20), slots = v.u32(24), mask = v.u32(28);
+  const W = v.u32(32), B = v.u32(36);
   const MX = <u32>MAX_NFA_INSTS;
   if (N < 1 || N > MX || sets > MX || looks > MX || seqs > MX || elems > MX) return "counts out of range";
-  if (v.length != <u32>REGEX_NFA_HEADER_SIZE + 16 * N + 32 * sets + 16 * looks + 8 * seqs + 4 * elems) return "size does not match counts";
+  if (B < N || <u64>B > 9 * <u64>N) return "instruction stream out of range";
+  const setsAt = <u64>REGEX_NFA_HEADER_SIZE + a4(<u64>B);
+  if (<u64>v.length != setsAt + 32 * <u64>sets + 16 * <u64>looks + 8 * <u64>seqs + 4 * <u64>elems) return "size does not match counts";
   if (start >= N) return "start out of range";
   if (slots > <u32>MAX_CAPTURE_SLOTS || (slots & 1) != 0 || (!capture && slots != 0)) return "slot count out of range";
   if ((mask >>> <u32>REGEX_ASSERT_COUNT) != 0) return "unknown assertion bits";
-  for (let i: u32 = 0; i < N; i++) {
-    const o = <u32>REGEX_NFA_HEADER_SIZE + 16 * i;
-    const op = v.u32(o), arg = v.u32(o + 4), out = v.u32(o + 8), out1 = v.u32(o + 12);
-    if (op >= <u32>REGEX_OP_COUNT) return "instruction: unknown op";
-    if (op != RegexOp.MATCH && out >= N) return "instruction: out of range";
-    if (op == RegexOp.MATCH && (out != 0 || arg != 0 || out1 != 0)) return "instruction: unused fields";
-    if (op != RegexOp.SPLIT && out1 != 0) return "instruction: unused fields";
-    if (op == RegexOp.SPLIT && out1 >= N) return "instruction: out of range";
-    if (op == RegexOp.BYTE && arg >= sets) return "instruction: set out of range";
-    if (op == RegexOp.SAVE && (!capture || arg >= slots)) return "instruction: slot out of range";
-    if (op == RegexOp.ASSERT && (arg >= <u32>REGEX_ASSERT_COUNT || ((mask >>> arg) & 1) == 0)) return "instruction: assertion out of range";
-    if (op == RegexOp.LOOK && arg >= looks) return "instruction: look out of range";
-    if ((op == RegexOp.SPLIT || op == RegexOp.NOP) && arg != 0) return "instruction: unused fields";
-  }
-  const lk = <u32>REGEX_NFA_HEADER_SIZE + 16 * N + 32 * sets;
+  const ie = walkNfaInsts(v, N, W, B, sets, looks, slots, mask, capture, null, null, null, null);
+  if (ie !== null) return ie;
+  const lk = <u32>setsAt + 32 * sets;
   const sq = lk + 16 * looks;
   const el = sq + 8 * seqs;
   for (let i: u32 = 0; i < looks; i++) {

@@ -5,6 +5,7 @@ import type { Node, ParsedRegex } from "../regex/ast";
 import type { Dfa, NfaProgram } from "../regex/index";
 import { setKey, type ByteSet } from "../regex/byteset";
 import { ByteWriter } from "../tables/writer";
+import { expandDfaRows } from "./validate";
 import {
   MAX_BT_NODES,
   MAX_DFA_STATES,
@@ -23,13 +24,18 @@ import {
 
 const pad4 = (w: ByteWriter) => w.align(4);
 
-/** REGEX_DFA payload of a minimised DFA. */
+/** How far back a REGEX_DFA row record may reference its base row (format.ts: `back` is a u8). */
+const DFA_MAX_BACK = 255;
+
+/** REGEX_DFA payload of a minimised DFA: per state, the cheaper of "default target + exceptions" and "row of one of
+ *  the 255 previous states + exceptions" (format.ts). */
 export function encodeDfa(d: Dfa): Uint8Array {
   const S = d.numStates;
   const K = d.numClasses;
   if (S < 1 || S > MAX_DFA_STATES) throw new RangeError(`DFA of ${S} states is outside 1..${MAX_DFA_STATES}`);
   if (K < 1 || K > 256) throw new RangeError(`DFA with ${K} byte classes`);
   const u8 = S <= 256;
+  const wd = u8 ? 1 : 2;
   const w = new ByteWriter();
   w.u32(S).u32(K).u32(d.start).u32(d.accept < 0 ? REF_NONE : d.accept).u32(d.dead < 0 ? REF_NONE : d.dead);
   w.u32(u8 ? RegexDfaFlags.CELLS_U8 : 0);
@@ -37,19 +43,64 @@ export function encodeDfa(d: Dfa): Uint8Array {
   w.bytes(d.classOf);
   for (let s = 0; s < S; s++) w.u8(d.acceptAtEnd[s] ? 1 : 0);
   pad4(w);
-  for (let i = 0; i < S * K; i++) (u8 ? w.u8(d.trans[i]!) : w.u16(d.trans[i]!));
+  const tr = d.trans;
+  const cell = (x: number) => (u8 ? w.u8(x) : w.u16(x));
+  const count = new Uint32Array(S);
+  for (let s = 0; s < S; s++) {
+    const o = s * K;
+    // Default mode: the most common target (lowest state on ties) as default.
+    let def = 0, bc = 0;
+    for (let c = 0; c < K; c++) {
+      const x = tr[o + c]!;
+      const v = ++count[x]!;
+      if (v > bc || (v === bc && x < def)) (bc = v), (def = x);
+    }
+    for (let c = 0; c < K; c++) count[tr[o + c]!] = 0;
+    let back = 0;
+    let best = K - bc; // exceptions
+    let cost = wd + best * (1 + wd);
+    // Base mode: the previous row (nearest first) with the fewest differing cells, when cheaper.
+    for (let k = 1; k <= DFA_MAX_BACK && k <= s; k++) {
+      const q = o - k * K;
+      const limit = Math.floor((cost - 1) / (1 + wd)); // differences a base row may have to be strictly cheaper
+      let m = 0;
+      for (let c = 0; c < K && m <= limit; c++) if (tr[q + c] !== tr[o + c]) m++;
+      if (m <= limit) (back = k), (best = m), (cost = m * (1 + wd));
+      if (cost === 0) break;
+    }
+    if (best > 255) throw new Error("DFA row exceptions exceed 255");
+    w.u8(best).u8(back);
+    if (back === 0) cell(def);
+    const base = back === 0 ? -1 : o - back * K;
+    for (let c = 0; c < K; c++) {
+      const x = tr[o + c]!;
+      if (back === 0 ? x !== def : x !== tr[base + c]) w.u8(c), cell(x);
+    }
+  }
   pad4(w);
   return w.finish();
 }
 
-/** The byte size encodeDfa produces (for reports). */
-export function dfaPayloadSize(S: number, K: number): number {
-  const a4 = (n: number) => Math.ceil(n / 4) * 4;
-  return REGEX_DFA_HEADER_SIZE + 256 + a4(S) + a4(S * K * (S <= 256 ? 1 : 2));
-}
-
 function setWords(w: ByteWriter, s: ByteSet): void {
   for (let i = 0; i < 8; i++) w.u32(s[i]! >>> 0);
+}
+
+/** The operands of one NFA instruction in REGEX_NFA stream order (format.ts). */
+function nfaOperands(op: number, arg: number, out: number, out1: number): number[] {
+  switch (op) {
+    case RegexOp.BYTE:
+    case RegexOp.SAVE:
+    case RegexOp.ASSERT:
+    case RegexOp.LOOK:
+      return [arg, out];
+    case RegexOp.SPLIT:
+      return [out, out1];
+    case RegexOp.NOP:
+      return [out];
+    case RegexOp.MATCH:
+      return [];
+  }
+  throw new RangeError(`NFA op ${op}`);
 }
 
 /** REGEX_NFA payload (match program) or REGEX_CAPTURE payload (program with SAVE): same layout. */
@@ -77,15 +128,28 @@ export function encodeNfa(p: NfaProgram): Uint8Array {
     }
     looks.push([(l.behind ? RegexLookFlags.BEHIND : 0) | (l.negate ? RegexLookFlags.NEGATE : 0), l.maxLen, seqStart, l.seqs.length]);
   }
-  const w = new ByteWriter();
-  w.u32(N).u32(sets.length).u32(looks.length).u32(seqs.length).u32(elems.length).u32(p.start).u32(p.slots).u32(p.assertMask);
-  if (w.length !== REGEX_NFA_HEADER_SIZE) throw new Error("NFA header layout");
+  // Instruction stream: u8 op + the operands the op uses (format.ts), all W bytes wide.
+  const operands: number[][] = [];
+  let max = N - 1;
   for (let i = 0; i < N; i++) {
     const op = p.ops[i]!;
-    const usesOut = op !== RegexOp.MATCH;
-    const usesArg = op === RegexOp.BYTE || op === RegexOp.SAVE || op === RegexOp.ASSERT || op === RegexOp.LOOK;
-    w.u32(op).u32(usesArg ? p.arg[i]! : 0).u32(usesOut ? p.out[i]! : 0).u32(op === RegexOp.SPLIT ? p.out1[i]! : 0);
+    const f = nfaOperands(op, p.arg[i]!, p.out[i]!, p.out1[i]!);
+    for (const x of f) if (x > max) max = x;
+    operands.push(f);
   }
+  const W = max <= 0xff ? 1 : max <= 0xffff ? 2 : 4;
+  const iw = new ByteWriter();
+  for (let i = 0; i < N; i++) {
+    iw.u8(p.ops[i]!);
+    for (const x of operands[i]!) (W === 1 ? iw.u8(x) : W === 2 ? iw.u16(x) : iw.u32(x));
+  }
+  const insts = iw.finish();
+  const w = new ByteWriter();
+  w.u32(N).u32(sets.length).u32(looks.length).u32(seqs.length).u32(elems.length).u32(p.start).u32(p.slots).u32(p.assertMask);
+  w.u32(W).u32(insts.length);
+  if (w.length !== REGEX_NFA_HEADER_SIZE) throw new Error("NFA header layout");
+  w.bytes(insts);
+  pad4(w);
   for (const s of sets) setWords(w, s);
   for (const l of looks) w.u32s(l);
   for (const q of seqs) w.u32s(q);
@@ -175,9 +239,9 @@ export function decodeDfa(p: Uint8Array): Dfa {
   const dead = v.getUint32(16, true);
   const classOf = p.slice(24, 280);
   const acceptAtEnd = p.slice(280, 280 + S);
-  const base = 280 + Math.ceil(S / 4) * 4;
-  const trans = new Uint16Array(S * K);
-  for (let i = 0; i < S * K; i++) trans[i] = flags & RegexDfaFlags.CELLS_U8 ? p[base + i]! : v.getUint16(base + 2 * i, true);
+  const t = expandDfaRows(p, S, K, flags & RegexDfaFlags.CELLS_U8 ? 1 : 2, 280 + Math.ceil(S / 4) * 4);
+  if (typeof t === "string") throw new Error(`REGEX_DFA payload: ${t}`);
+  const trans = t;
   return {
     numStates: S,
     numClasses: K,

@@ -77,6 +77,50 @@ const cells = (p: Uint8Array) => {
 };
 const a4 = (n: number) => Math.ceil(n / 4) * 4;
 
+/** Expands the REGEX_DFA row records (format.ts) that start at `at` into the dense S*K table, checking every count,
+ *  back reference, class and target; the payload must end exactly at the padded end of the last record with zero
+ *  padding. Returns the table, or the reason the rows are refused. */
+export function expandDfaRows(p: Uint8Array, S: number, K: number, w: 1 | 2, at: number): Uint16Array | string {
+  if (at + 2 * S > p.length) return "row records run past the end"; // >= 2 bytes a row, checked before allocating
+  const trans = new Uint16Array(S * K);
+  let o = at;
+  const n = p.length;
+  const target = (): number => {
+    const x = w === 1 ? p[o]! : p[o]! | (p[o + 1]! << 8);
+    o += w;
+    return x;
+  };
+  for (let s = 0; s < S; s++) {
+    if (o + 2 > n) return "row records run past the end";
+    const ex = p[o]!, back = p[o + 1]!;
+    o += 2;
+    if (ex > K) return "exception count out of range";
+    const row = s * K;
+    if (back === 0) {
+      if (o + w > n) return "row records run past the end";
+      const d = target();
+      if (d >= S) return "transition out of range";
+      trans.fill(d, row, row + K);
+    } else {
+      if (back > s) return "base row out of range";
+      trans.copyWithin(row, row - back * K, row - back * K + K);
+    }
+    if (o + ex * (1 + w) > n) return "row records run past the end";
+    let prev = -1;
+    for (let i = 0; i < ex; i++) {
+      const c = p[o++]!;
+      if (c >= K || c <= prev) return "exception class out of range or out of order";
+      prev = c;
+      const t = target();
+      if (t >= S) return "transition out of range";
+      trans[row + c] = t;
+    }
+  }
+  if (n !== a4(o)) return "size does not match the row records";
+  for (let i = o; i < n; i++) if (p[i] !== 0) return "non-zero padding";
+  return trans;
+}
+
 export function validateDfaPayload(p: Uint8Array): string | null {
   if (p.length < REGEX_DFA_HEADER_SIZE + 256) return "shorter than its fixed header";
   const u = cells(p);
@@ -87,40 +131,79 @@ export function validateDfaPayload(p: Uint8Array): string | null {
   const w = flags & RegexDfaFlags.CELLS_U8 ? 1 : 2;
   if (w === 1 && S > 256) return "u8 cells with more than 256 states";
   const aae = REGEX_DFA_HEADER_SIZE + 256;
-  const trans = aae + a4(S);
-  if (p.length !== trans + a4(S * K * w)) return "size does not match counts";
+  const rows = aae + a4(S);
+  if (p.length < rows) return "shorter than its counts";
   if (start >= S || (accept !== NONE && accept >= S) || (dead !== NONE && dead >= S)) return "start/accept/dead state out of range";
   for (let b = 0; b < 256; b++) if (p[REGEX_DFA_HEADER_SIZE + b]! >= K) return "class map entry out of range";
   for (let s = 0; s < S; s++) if (p[aae + s]! > 1) return "accept_at_end is not 0/1";
+  for (let s = aae + S; s < rows; s++) if (p[s] !== 0) return "non-zero padding";
+  const t = expandDfaRows(p, S, K, w, rows);
+  return typeof t === "string" ? t : null;
+}
+
+/** One REGEX_NFA instruction as expanded from the packed stream (unused operands are 0). */
+export interface NfaInsts {
+  op: Uint8Array;
+  arg: Uint32Array;
+  out: Uint32Array;
+  out1: Uint32Array;
+}
+
+/** Expands the packed REGEX_NFA instruction stream p[at, at + B) (format.ts) into N instructions, or returns why it
+ *  is refused (unknown op, truncated stream, stream not ending exactly at B). Operand ranges are checked by the
+ *  caller. */
+export function expandNfaInsts(p: Uint8Array, N: number, W: number, B: number, at: number): NfaInsts | string {
+  if (W !== 1 && W !== 2 && W !== 4) return "instruction width is not 1, 2 or 4";
+  if (B < N || B > 9 * N || at + B > p.length) return "instruction stream out of range"; // 1 ..= 9 bytes each
+  const r: NfaInsts = { op: new Uint8Array(N), arg: new Uint32Array(N), out: new Uint32Array(N), out1: new Uint32Array(N) };
+  const end = at + B;
+  let o = at;
   const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
-  for (let i = 0; i < S * K; i++) if ((w === 1 ? p[trans + i]! : v.getUint16(trans + 2 * i, true)) >= S) return "transition out of range";
-  return null;
+  const operand = (): number => {
+    const x = W === 1 ? p[o]! : W === 2 ? v.getUint16(o, true) : v.getUint32(o, true);
+    o += W;
+    return x;
+  };
+  for (let i = 0; i < N; i++) {
+    if (o >= end) return `instruction ${i}: stream ends early`;
+    const op = p[o++]!;
+    if (op >= REGEX_OP_COUNT) return `instruction ${i}: unknown op`;
+    r.op[i] = op;
+    const k = op === RegexOp.MATCH ? 0 : op === RegexOp.NOP ? 1 : 2;
+    if (o + k * W > end) return `instruction ${i}: stream ends early`;
+    if (op === RegexOp.SPLIT) (r.out[i] = operand()), (r.out1[i] = operand());
+    else if (op === RegexOp.NOP) r.out[i] = operand();
+    else if (op !== RegexOp.MATCH) (r.arg[i] = operand()), (r.out[i] = operand());
+  }
+  if (o !== end) return "instruction stream longer than its instructions";
+  return r;
 }
 
 export function validateNfaPayload(p: Uint8Array, capture: boolean): string | null {
   if (p.length < REGEX_NFA_HEADER_SIZE) return "shorter than its fixed header";
   const u = cells(p);
   const N = u(0), sets = u(4), looks = u(8), seqs = u(12), elems = u(16), start = u(20), slots = u(24), mask = u(28);
+  const W = u(32), B = u(36);
   if (N < 1 || N > MAX_NFA_INSTS || sets > MAX_NFA_INSTS || looks > MAX_NFA_INSTS || seqs > MAX_NFA_INSTS || elems > MAX_NFA_INSTS) return "counts out of range";
-  if (p.length !== REGEX_NFA_HEADER_SIZE + 16 * N + 32 * sets + 16 * looks + 8 * seqs + 4 * elems) return "size does not match counts";
+  if (B < N || B > 9 * N) return "instruction stream out of range";
+  const setsAt = REGEX_NFA_HEADER_SIZE + a4(B);
+  if (p.length !== setsAt + 32 * sets + 16 * looks + 8 * seqs + 4 * elems) return "size does not match counts";
   if (start >= N) return "start out of range";
   if (slots > MAX_CAPTURE_SLOTS || (slots & 1) !== 0 || (!capture && slots !== 0)) return "slot count out of range";
   if (mask >>> REGEX_ASSERT_COUNT !== 0) return "unknown assertion bits";
+  const ins = expandNfaInsts(p, N, W, B, REGEX_NFA_HEADER_SIZE);
+  if (typeof ins === "string") return ins;
+  for (let i = REGEX_NFA_HEADER_SIZE + B; i < setsAt; i++) if (p[i] !== 0) return "non-zero padding";
   for (let i = 0; i < N; i++) {
-    const o = REGEX_NFA_HEADER_SIZE + 16 * i;
-    const op = u(o), arg = u(o + 4), out = u(o + 8), out1 = u(o + 12);
-    if (op >= REGEX_OP_COUNT) return `instruction ${i}: unknown op`;
+    const op = ins.op[i]!, arg = ins.arg[i]!, out = ins.out[i]!, out1 = ins.out1[i]!;
     if (op !== RegexOp.MATCH && out >= N) return `instruction ${i}: out of range`;
-    if (op === RegexOp.MATCH && (out !== 0 || arg !== 0 || out1 !== 0)) return `instruction ${i}: unused fields`;
-    if (op !== RegexOp.SPLIT && out1 !== 0) return `instruction ${i}: unused fields`;
     if (op === RegexOp.SPLIT && out1 >= N) return `instruction ${i}: out of range`;
     if (op === RegexOp.BYTE && arg >= sets) return `instruction ${i}: set out of range`;
     if (op === RegexOp.SAVE && (!capture || arg >= slots)) return `instruction ${i}: slot out of range`;
     if (op === RegexOp.ASSERT && (arg >= REGEX_ASSERT_COUNT || ((mask >>> arg) & 1) === 0)) return `instruction ${i}: assertion out of range`;
     if (op === RegexOp.LOOK && arg >= looks) return `instruction ${i}: look out of range`;
-    if ((op === RegexOp.SPLIT || op === RegexOp.NOP) && arg !== 0) return `instruction ${i}: unused fields`;
   }
-  const lk = REGEX_NFA_HEADER_SIZE + 16 * N + 32 * sets;
+  const lk = setsAt + 32 * sets;
   const sq = lk + 16 * looks;
   const el = sq + 8 * seqs;
   for (let i = 0; i < looks; i++) {

@@ -30,7 +30,7 @@
 
 /** Format version. Bump on ANY incompatible change of this file; the reader accepts exactly this version (a table is
  *  rebuilt from source with the matching compiler, so there is no reason to carry readers for old layouts). */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 /** "WAFT" as bytes 57 41 46 54, read as a little-endian u32. First thing checked, so "this is not a table at all"
  *  (a YAML file, a wasm binary, an empty config) gets its own clear error instead of a checksum failure. */
@@ -340,9 +340,22 @@ export const REF_NONE = 0xffffffff;
 //   20  4                  flags         RegexDfaFlags
 //   24  256                class_map     u8 per input byte, each < K
 //  280  S (padded to 4)    accept_at_end u8 per state, 0 or 1 (1 = the pattern matches if the input ends here)
-//   ..  S*K*w (pad to 4)   transitions   row-major, one row per state, one cell per class; w = 1 (u8 cells) when
-//                                        flags has CELLS_U8, else 2 (u16 cells, little-endian); every cell < S
-// Size must equal the computed end exactly (padding bytes are zero). Walk (rulesets/regex dfaMatch):
+//   T   variable (pad to 4) rows         one row record per state, states 0, 1, .., S-1 in order, packed byte by
+//                                        byte (no alignment inside; multi-byte values little-endian); T = 280 + S
+//                                        padded to 4. A "target" below is w bytes: w = 1 (u8) when flags has
+//                                        CELLS_U8 (only allowed when S <= 256), else 2 (u16); every target < S.
+// Row record of state s (the K cells of its dense row, as "base row + exceptions"):
+//    u8      n        exception count (0 ..= K)
+//    u8      back     0: the base row is K copies of `default` (which follows);
+//                     1 ..= min(s, 255): the base row is the (fully expanded) row of the earlier state s - back
+//    target  default  present only when back == 0
+//    n x (u8 class, target)   exceptions: row[class] = target; classes strictly increasing, each < K
+// The row of s is its base row with the exceptions applied. The bytes after the last record up to the next multiple
+// of 4 are zero, and the payload size must equal that padded end exactly. Readers expand the rows into the dense
+// S*K transition table at load time (every count, back reference, class and target is checked first: a corrupt
+// table is refused, never a trap). The writer (rulesets/compiler/regex-sections.ts encodeDfa) picks per state the
+// cheaper of "most common target as default" and "closest row among the 255 previous states as base".
+// cell(s * K + c) below is row(s)[c]. Walk (rulesets/regex dfaMatch):
 //   s = start; for each byte b: s = cell(s * K + class_map[b]); if s == accept: MATCH; if s == dead: NO MATCH.
 //   At the end of the input: MATCH iff accept_at_end[s] == 1.
 // `^ $ \b \B \A \z \Z` and one-byte look-arounds are already resolved inside the table (one byte of look-ahead,
@@ -376,20 +389,28 @@ export const enum RegexDfaFlags {
 //   20  4                 start        first instruction (< N)
 //   24  4                 slots        capture slots used by SAVE (0 ..= 20: TX:0..9 -> 2 per group)
 //   28  4                 assert_mask  bit (1 << A) for every assertion code A that occurs
-//   32  16*N              insts        [op, arg, out, out1] u32 each (RegexOp)
+//   32  4                 inst_width   W: byte width of every instruction operand, 1, 2 or 4 (the writer picks the
+//                                      smallest W that holds N - 1 and every operand)
+//   36  4                 inst_bytes   B: byte length of the instruction stream (N <= B <= 9 * N)
+//   40  B (padded to 4)   insts        N instructions packed byte by byte (no alignment inside): u8 op (RegexOp),
+//                                      then only the operands that op uses, each W bytes little-endian, in the order
+//                                      listed below; the stream holds exactly N instructions and ends exactly at B;
+//                                      the padding after it is zero
 //   ..  32*set_count      sets         256-bit byte sets, 8 u32 words, bit b of word b>>5 = byte b is in the set
 //   ..  16*look_count     looks        [flags (RegexLookFlags), max_len, seq_start, seq_count]
 //   ..  8*seq_count       seqs         [elem_start, elem_len]: a fixed-length byte-set sequence
 //   ..  4*elem_count      elems        set indices (< set_count)
-// Instructions (unused fields are 0):
-//   BYTE   arg = set index; out = next
-//   SPLIT  out = preferred branch, out1 = other branch (PCRE priority: out first)
-//   SAVE   arg = capture slot (< slots); out = next (only in REGEX_CAPTURE)
-//   ASSERT arg = assertion code (RegexAssert); out = next
-//   LOOK   arg = look index (< look_count); out = next. The look-around holds at position i iff one of its
-//          sequences matches the bytes ending at i (behind) or starting at i (ahead), XOR negate.
+// Size must equal 40 + B padded to 4 + 32*set_count + 16*look_count + 8*seq_count + 4*elem_count exactly. Readers
+// expand the instructions into [op, arg, out, out1] arrays at load time (fields an op does not use read as 0).
+// Instructions (operands in stream order):
+//   BYTE   arg, out     arg = set index; out = next
+//   SPLIT  out, out1    out = preferred branch, out1 = other branch (PCRE priority: out first)
+//   SAVE   arg, out     arg = capture slot (< slots); out = next (only in REGEX_CAPTURE)
+//   ASSERT arg, out     arg = assertion code (RegexAssert); out = next
+//   LOOK   arg, out     arg = look index (< look_count); out = next. The look-around holds at position i iff one of
+//                       its sequences matches the bytes ending at i (behind) or starting at i (ahead), XOR negate.
 //   MATCH  -
-//   NOP    out = next
+//   NOP    out          out = next
 // Every out/out1 that is used is < N; seq ranges lie in seqs, elem ranges in elems; elem_len <= max_len.
 export const enum RegexNfa {
   INST_COUNT = 0,
@@ -400,9 +421,11 @@ export const enum RegexNfa {
   START = 20,
   SLOTS = 24,
   ASSERT_MASK = 28,
-  INSTS = 32,
+  INST_WIDTH = 32,
+  INST_BYTES = 36,
+  INSTS = 40,
 }
-export const REGEX_NFA_HEADER_SIZE = 32;
+export const REGEX_NFA_HEADER_SIZE = 40;
 export const MAX_NFA_INSTS = 0x00100000;
 export const MAX_CAPTURE_SLOTS = 20;
 export const enum RegexOp {

@@ -10,7 +10,7 @@ import { sealTable } from "../../../rulesets/tables/writer";
 import {
   ACTIONS_HEADER_SIZE, CHAINS_HEADER_SIZE, COND_CELLS, Cond, LoadError, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE,
   REGEX_NFA_HEADER_SIZE, RULES_HEADER_SIZE, RULE_CELLS, Rule, Rules, SectionKind, TARGETS_HEADER_SIZE, PIPELINES_HEADER_SIZE,
-  SETTINGS_HEADER_SIZE,
+  SETTINGS_HEADER_SIZE, RegexDfa, RegexNfa, RegexOp,
 } from "../../../rulesets/tables/format";
 
 let as: AsProgram;
@@ -32,6 +32,40 @@ function forge(kind: SectionKind, off: number, value: number, n = 0): Uint8Array
   const t = table.slice();
   const s = sectionOf(kind, n);
   new DataView(t.buffer).setUint32(s.offset + off, value >>> 0, true);
+  return sealTable(t);
+}
+
+function forgeByte(kind: SectionKind, off: number, value: number, n = 0): Uint8Array {
+  const t = table.slice();
+  t[sectionOf(kind, n).offset + off] = value;
+  return sealTable(t);
+}
+
+function forgeDelta(kind: SectionKind, off: number, delta: number, n = 0): Uint8Array {
+  const t = table.slice();
+  const dv = new DataView(t.buffer);
+  const at = sectionOf(kind, n).offset + off;
+  dv.setUint32(at, dv.getUint32(at, true) + delta, true);
+  return sealTable(t);
+}
+
+/** Offset of the first REGEX_DFA row record (format.ts). */
+function dfaRows(n = 0): number {
+  const s = sectionOf(SectionKind.REGEX_DFA, n);
+  return RegexDfa.ACCEPT_AT_END + Math.ceil(new DataView(s.payload.buffer, s.payload.byteOffset).getUint32(0, true) / 4) * 4;
+}
+
+/** Sets the `out` operand of the first instruction that has one (of an NFA section) to its widest value (>= N). */
+function forgeNfaTarget(kind: SectionKind, n = 0): Uint8Array {
+  const s = sectionOf(kind, n);
+  const v = new DataView(s.payload.buffer, s.payload.byteOffset, s.payload.byteLength);
+  const W = v.getUint32(RegexNfa.INST_WIDTH, true);
+  let at = REGEX_NFA_HEADER_SIZE;
+  while (s.payload[at] === RegexOp.MATCH) at++; // MATCH has no operands
+  const op = s.payload[at]!;
+  at += 1 + (op === RegexOp.NOP || op === RegexOp.SPLIT ? 0 : W); // its out operand
+  const t = table.slice();
+  for (let i = 0; i < W; i++) t[s.offset + at + i] = 0xff;
   return sealTable(t);
 }
 
@@ -71,7 +105,12 @@ describe("corrupt rule-program sections", () => {
     ["METADATA: unknown setting", () => forge(SectionKind.METADATA, SETTINGS_HEADER_SIZE, 9999)],
     ["REGEX_DFA: class map entry out of range", () => forge(SectionKind.REGEX_DFA, REGEX_DFA_HEADER_SIZE, 0xffffffff)],
     ["REGEX_DFA: start state out of range", () => forge(SectionKind.REGEX_DFA, 8, 100000)],
-    ["REGEX_CAPTURE: instruction target out of range", () => forge(SectionKind.REGEX_CAPTURE, REGEX_NFA_HEADER_SIZE + 8, 100000)],
+    ["REGEX_CAPTURE: instruction target out of range", () => forgeNfaTarget(SectionKind.REGEX_CAPTURE)],
+    ["REGEX_CAPTURE: unknown instruction op", () => forgeByte(SectionKind.REGEX_CAPTURE, REGEX_NFA_HEADER_SIZE, 200)],
+    ["REGEX_CAPTURE: instruction width not 1/2/4", () => forge(SectionKind.REGEX_CAPTURE, RegexNfa.INST_WIDTH, 3)],
+    ["REGEX_CAPTURE: instruction stream length off by one", () => forgeDelta(SectionKind.REGEX_CAPTURE, RegexNfa.INST_BYTES, -1)],
+    ["REGEX_DFA: row exception count out of range", () => forgeByte(SectionKind.REGEX_DFA, dfaRows(), 255)],
+    ["REGEX_DFA: first row references a base row before state 0", () => forgeByte(SectionKind.REGEX_DFA, dfaRows() + 1, 1)],
     ["REGEX_PREFILTER_MAP: match section is not an automaton", () => forge(SectionKind.REGEX_PREFILTER_MAP, REGEX_MAP_HEADER_SIZE, sectionOf(SectionKind.STRINGS).index)],
   ];
   for (const [what, make] of cases) it(what, () => expectRefused(make(), what));
