@@ -3,16 +3,20 @@
 // (REQBODY_ERROR; ModSecurity's message is always "XML parsing error: XML: Failed parsing document.") and
 // produces the value of XML:/* — xmlNodeGetContent(root): the character data of the root element and its
 // descendants (text, CDATA, internal entity replacement text), line endings normalised to \n, comments /
-// PIs / attributes excluded. On a malformed document libxml2 keeps the partial tree, so XML:/* is then the
+// PIs / attributes excluded — and of XML://@*: each attribute value, in document order (libxml2 without entity
+// substitution, as ModSecurity runs it: references decoded, literal \t \n \r / "\r\n" normalised to a space,
+// the text of a referenced internal entity kept as is; namespace declarations are not attributes; elements
+// from an entity's replacement text are not reached by the XPath). On a malformed document libxml2 keeps the partial tree, so XML:/* is then the
 // text seen before the error (reported only if the root start tag was complete).
 //
 // Supported: XML declaration (version, encoding, standalone), UTF-8 (BOM allowed, strictly validated as
 // libxml2 does), ISO-8859-1 / US-ASCII declared encodings (transcoded), comments, PIs, CDATA, DOCTYPE with
 // internal subset (<!ENTITY> general internal/external declarations honoured, other declarations skipped),
 // &lt; &gt; &amp; &quot; &apos;, &#N; &#xH;, XML 1.0 5th-edition names, attribute uniqueness, matching end
-// tags, libxml2's 256-level depth limit. Not supported: XPath other than "/*" (the engine only gets the root
-// content), UTF-16 / other encodings (reported not well-formed), namespace well-formedness (libxml2 does
-// not count it as wellFormed either), DTD validation (<!ATTLIST>/<!NOTATION> are skipped, <!ELEMENT> only
+// tags, libxml2's 256-level depth limit. Not supported: XPath other than "/*" and "//@*" (the engine looks values
+// up by the selector's text), UTF-16 / other encodings (reported not well-formed), namespace well-formedness (libxml2 does
+// not count it as wellFormed either), DTD validation (<!ATTLIST>/<!NOTATION> are skipped, so attributes declared with a tokenized type are
+// not given libxml2's extra normalisation, <!ELEMENT> only
 // checked for its token set), entity amplification heuristics (bounded instead). Which partial text libxml2
 // keeps on malformed input follows its SAX delivery (see content()); one known residual difference: the
 // exact document "<a>\r\nx\r</a>" gives "\nx" in libxml2 (a push-parser buffering quirk), "\nx\n" here.
@@ -72,6 +76,10 @@ export class XmlParser {
   private expansion: i32 = 0;
   private nesting: i32 = 0; // entity nesting of the text being parsed
   private tmp: ByteBuf = new ByteBuf(64);
+  private attrVal: ByteBuf = new ByteBuf(64); // values of the current start tag's attributes
+  private attrValEnds: Array<i32> = new Array<i32>();
+  private attrOut: ByteBuf = new ByteBuf(256); // values of the attributes of the tree's elements, in document order
+  private attrOutEnds: Array<i32> = new Array<i32>();
 
   // ---- input ----
 
@@ -149,12 +157,22 @@ export class XmlParser {
     this.stackNames.reset();
     this.stackEnds.length = 0;
     this.expansion = 0;
+    this.attrOut.reset();
+    this.attrOutEnds.length = 0;
     const ok = this.prepare(body, len) && this.document();
     if (this.rootStarted) {
       const key = this.tmp;
       key.reset();
       key.appendStr("/*");
       c.item(Coll.XML, key.ptr, key.len, this.text.ptr, this.text.len);
+      key.reset();
+      key.appendStr("//@*");
+      let s = 0;
+      for (let i = 0; i < this.attrOutEnds.length; i++) {
+        const e = this.attrOutEnds[i];
+        c.item(Coll.XML, key.ptr, key.len, this.attrOut.ptr + <usize>s, e - s);
+        s = e;
+      }
     }
     if (!ok) {
       c.flag(Flag.REQBODY_ERROR, 1);
@@ -701,6 +719,8 @@ export class XmlParser {
     if (nl == 0) return false;
     this.attrNames.reset();
     this.attrEnds.length = 0;
+    this.attrVal.reset();
+    this.attrValEnds.length = 0;
     let afterName = this.skipS() == 0;
     for (;;) {
       const c = this.byte(this.pos);
@@ -727,7 +747,13 @@ export class XmlParser {
       if (this.byte(this.pos) != 0x3d) return false;
       this.pos++;
       this.skipS();
+      const vs = this.attrVal.len;
       if (!this.attValue()) return false;
+      // namespace declarations (xmlns, xmlns:p) are not attribute nodes in libxml2's SAX2 tree
+      if (al >= 5 && this.byte(as) == 0x78 && this.byte(as + 1) == 0x6d && this.byte(as + 2) == 0x6c &&
+          this.byte(as + 3) == 0x6e && this.byte(as + 4) == 0x73 && (al == 5 || this.byte(as + 5) == 0x3a)) {
+        this.attrVal.truncate(vs);
+      } else this.attrValEnds.push(this.attrVal.len);
       if (this.pos >= this.n) return false; // attributes construct error
       const d = this.byte(this.pos);
       if (d == 0x3e || (d == 0x2f && this.byte(this.pos + 1) == 0x3e)) break;
@@ -755,8 +781,21 @@ export class XmlParser {
     this.text.append(this.p + <usize>this.pos, this.lastLen);
   }
 
-  @inline private created(): void {
-    if (this.stackEnds.length == 0 && this.nesting == 0) this.rootStarted = true;
+  /**
+   * The element of the start tag just parsed exists in the tree. Its attributes are XML://@* values unless it
+   * comes from an entity's replacement text (libxml2 keeps entity references, and XPath does not descend
+   * into the entity declaration they point to).
+   */
+  private created(): void {
+    if (this.nesting != 0) return;
+    if (this.stackEnds.length == 0) this.rootStarted = true;
+    let s = 0;
+    for (let i = 0; i < this.attrValEnds.length; i++) {
+      const e = this.attrValEnds[i];
+      this.attrOut.append(this.attrVal.ptr + <usize>s, e - s);
+      this.attrOutEnds.push(this.attrOut.len);
+      s = e;
+    }
   }
 
   private attValue(): bool {
@@ -777,26 +816,93 @@ export class XmlParser {
       }
       const cc = this.cp(this.pos);
       if (cc < 0 || !isChar(cc)) return false;
+      // attribute-value normalisation (CDATA): each white space character is a space, "\r\n" one space
+      if (cc == 0x0d) {
+        if (this.byte(this.pos + 1) != 0x0a) this.attrVal.push(0x20);
+      } else if (cc == 0x09 || cc == 0x0a) this.attrVal.push(0x20);
+      else this.attrVal.append(this.p + <usize>this.pos, this.lastLen);
       this.pos += this.lastLen;
     }
     return false; // not reached
   }
 
+  /**
+   * The text of an internal entity referenced in an attribute value: libxml2 (no entity substitution, as
+   * ModSecurity runs it) keeps the reference and the attribute's content is the entity's text, references in it
+   * decoded and white space not normalised.
+   */
+  private attrEntityText(v: ByteBuf, depth: i32): bool {
+    if (depth >= MAX_ENTITY_NESTING) return false;
+    this.expansion += v.len;
+    if (this.expansion > MAX_EXPANSION) return false;
+    const saveP = this.p, saveN = this.n, savePos = this.pos;
+    this.p = v.ptr;
+    this.n = v.len;
+    this.pos = 0;
+    let ok = true;
+    while (ok && this.pos < this.n) {
+      const c = this.byte(this.pos);
+      if (c == 0x26) {
+        const s = this.pos;
+        if (this.byte(this.pos + 1) == 0x23) {
+          const r = this.charRef();
+          if (r >= 0) {
+            appendCp(this.attrVal, r);
+            continue;
+          }
+        } else {
+          this.pos++;
+          const ns = this.pos;
+          const nl = this.name();
+          if (nl > 0 && this.byte(this.pos) == 0x3b) {
+            this.pos++;
+            const np = this.p + <usize>ns;
+            const pre = predefined(np, nl);
+            if (pre >= 0) this.attrVal.push(<u8>pre);
+            else {
+              const ei = this.findEntity(np, nl);
+              if (ei >= 0 && !this.entities[ei].external) ok = this.attrEntityText(this.entities[ei].value, depth + 1);
+            }
+            continue;
+          }
+        }
+        this.attrVal.push(0x26);
+        this.pos = s + 1;
+        continue;
+      }
+      this.attrVal.push(<u8>c);
+      this.pos++;
+    }
+    this.p = saveP;
+    this.n = saveN;
+    this.pos = savePos;
+    return ok;
+  }
+
   private attrReference(): bool {
-    if (this.byte(this.pos + 1) == 0x23) return this.charRef() >= 0;
+    if (this.byte(this.pos + 1) == 0x23) {
+      const v = this.charRef();
+      if (v < 0) return false;
+      appendCp(this.attrVal, v);
+      return true;
+    }
     this.pos++;
     const ns = this.pos;
     const nl = this.name();
     if (nl == 0 || this.byte(this.pos) != 0x3b) return false;
     this.pos++;
     const np = this.p + <usize>ns;
-    if (predefined(np, nl) >= 0) return true;
+    const pre = predefined(np, nl);
+    if (pre >= 0) {
+      this.attrVal.push(<u8>pre);
+      return true;
+    }
     const ei = this.findEntity(np, nl);
     if (ei < 0) return !(this.standalone || (!this.hasExternalSubset && !this.hasPERefs));
     const ent = this.entities[ei];
     if (ent.external) return false; // external entity reference in an attribute value
     for (let i = 0; i < ent.value.len; i++) if (ent.value.at(i) == 0x3c) return false;
-    return true;
+    return this.attrEntityText(ent.value, this.nesting);
   }
 
   /**

@@ -34,7 +34,7 @@ class Rec extends Collector {
     this.log.push("error " + strOf(mp, ml));
   }
   item(coll: i32, kp: usize, kl: i32, vp: usize, vl: i32): void {
-    if (coll == Coll.XML) this.log.push("xml " + strOf(vp, vl));
+    if (coll == Coll.XML) this.log.push((strOf(kp, kl) == "/*" ? "xml " : "xml " + strOf(kp, kl) + " ") + strOf(vp, vl));
   }
   has(s: string): bool {
     return this.log.includes(s);
@@ -109,6 +109,12 @@ describe("xml", () => {
     const b = bytesOf("<?xml version=\"1.0\"?><a>x<b>&lt;y</b><![CDATA[z]]><!--c--></a>");
     new XmlParser().parse(changetype<usize>(b), b.byteLength, r);
     expect(r.log.join("|")).toBe("xml x<yz");
+  });
+  it("yields attribute values as XML://@* (normalised, entities decoded, no namespace declarations)", () => {
+    const r = new Rec();
+    const b = bytesOf("<!DOCTYPE a [<!ENTITY e \"p\tq\">]><a xmlns=\"u\" xmlns:n=\"v\" x=\"1\t2\r\n3\" n:y='&lt;&#9;&e;'><b z=\"\"/></a>");
+    new XmlParser().parse(changetype<usize>(b), b.byteLength, r);
+    expect(r.log.join("|")).toBe("xml |xml //@* 1 2 3|xml //@* <\tp\tq|xml //@* ");
   });
   it("flags malformed documents", () => {
     const r = new Rec();

@@ -6,7 +6,8 @@
 //   u32 len method | u32 len uri | u32 nheaders { u32 len name | u32 len value }* | u32 len body
 // stdout per record: u32 count, then count entries { u32 len var | u32 len key | u32 len value }
 // Collections are read straight from the Transaction (all members are public in v3.0.9); XML:/* is read
-// from TX:0, captured by a rule of the configuration ("@rx ^.*" on XML:/*).
+// from TX:0, captured by a rule of the configuration ("@rx ^.*" on XML:/*), XML://@* from TX:xattrs, where
+// another rule appends each value (MATCHED_VAR) and a \x1f terminator.
 #include <modsecurity/modsecurity.h>
 #include <modsecurity/rules_set.h>
 #include <modsecurity/transaction.h>
@@ -117,6 +118,11 @@ int main(int argc, char **argv) {
       dumpOne(&o, "URLENCODED_ERROR", t.m_variableUrlEncodedError);
       std::unique_ptr<std::string> x = t.m_collections.m_tx_collection->resolveFirst("0");
       if (x) o.add("XML", "/*", *x);
+      std::unique_ptr<std::string> xa = t.m_collections.m_tx_collection->resolveFirst("xattrs");
+      if (xa) {
+        size_t s = 0;
+        for (size_t e; (e = xa->find('\x1f', s)) != std::string::npos; s = e + 1) o.add("XML", "//@*", xa->substr(s, e - s));
+      }
     }
     fwrite(&o.count, 4, 1, stdout);
     fwrite(o.buf.data(), 1, o.buf.size(), stdout);

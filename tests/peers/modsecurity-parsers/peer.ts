@@ -29,6 +29,8 @@ export function baseRules(extra: string[] = []): string[] {
     `SecRule REQUEST_HEADERS:Content-Type "@rx (?i)^application/json" "id:1,phase:1,pass,nolog,ctl:requestBodyProcessor=JSON"`,
     `SecRule REQUEST_HEADERS:Content-Type "@rx (?i)^(?:application|text)/xml" "id:2,phase:1,pass,nolog,ctl:requestBodyProcessor=XML"`,
     `SecRule XML:/* "@rx ^.*" "id:3,phase:2,pass,nolog,capture"`,
+    // XML://@*: every value, each followed by \x1f (a byte no XML attribute value can hold), in TX:xattrs
+    `SecRule XML://@* "@rx ^.*" "id:4,phase:2,pass,nolog,setvar:'tx.xattrs=%{tx.xattrs}%{MATCHED_VAR}\x1f'"`,
   ];
 }
 
