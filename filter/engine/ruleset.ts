@@ -1,5 +1,5 @@
 // The compiled rule set as the engine uses it, once per VM: the loaded table, its decoded program, and caches
-// derived from them (string bytes, pipelines as byte arrays, regexes decoded on first use, the regex prefilter,
+// derived from them (string bytes, pipelines as byte arrays, the regexes and their prefilter built and validated at load time by filter/program/regexes.ts,
 // the engine settings with ModSecurity v3's defaults).
 import {
   BodyProcessor, MacroPartKind, PART_CELLS, MACRO_CELLS, REF_NONE, RegexFlags, RuleEngineMode, SectionKind, Setting,
