@@ -1,6 +1,6 @@
 // Runs requests through libmodsecurity (see harness.cc) and returns what it extracted, per request, as
 // canonical "VAR key value" entries (see tests/parsers/canon.ts).
-import { spawn } from "node:child_process";
+import { runNative } from "../../support/run-native";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,43 +77,27 @@ function encode(reqs: PeerRequest[]): Buffer {
   return Buffer.concat(chunks);
 }
 
-function runShard(harness: string, rulesPath: string, reqs: PeerRequest[]): Promise<PeerEntry[][]> {
-  return new Promise((resolvePromise, reject) => {
-    const p = spawn(harness, [rulesPath], { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const errs: Buffer[] = [];
-    p.stdout.on("data", (c: Buffer) => out.push(c));
-    p.stderr.on("data", (c: Buffer) => errs.push(c));
-    p.on("error", reject);
-    p.on("close", (code) => {
-      if (code !== 0) {
-        reject(new Error(`modsecurity harness failed (${code}): ${Buffer.concat(errs).toString()}`));
-        return;
-      }
-      const b = Buffer.concat(out);
-      const res: PeerEntry[][] = [];
-      let q = 0;
-      const field = () => {
-        const n = b.readUInt32LE(q);
-        const v = new Uint8Array(b.subarray(q + 4, q + 4 + n));
-        q += 4 + n;
-        return v;
-      };
-      while (q + 4 <= b.length) {
-        const count = b.readUInt32LE(q);
-        q += 4;
-        const list: PeerEntry[] = [];
-        for (let i = 0; i < count; i++) {
-          const v = Buffer.from(field()).toString("latin1");
-          const k = field();
-          const val = field();
-          list.push({ v, k, val });
-        }
-        res.push(list);
-      }
-      resolvePromise(res);
-    });
-    p.stdin.on("error", () => {});
-    p.stdin.end(encode(reqs));
-  });
+async function runShard(harness: string, rulesPath: string, reqs: PeerRequest[]): Promise<PeerEntry[][]> {
+  const b = await runNative(harness, [rulesPath], encode(reqs));
+  const res: PeerEntry[][] = [];
+  let q = 0;
+  const field = () => {
+    const n = b.readUInt32LE(q);
+    const v = new Uint8Array(b.subarray(q + 4, q + 4 + n));
+    q += 4 + n;
+    return v;
+  };
+  while (q + 4 <= b.length) {
+    const count = b.readUInt32LE(q);
+    q += 4;
+    const list: PeerEntry[] = [];
+    for (let i = 0; i < count; i++) {
+      const v = Buffer.from(field()).toString("latin1");
+      const k = field();
+      const val = field();
+      list.push({ v, k, val });
+    }
+    res.push(list);
+  }
+  return res;
 }

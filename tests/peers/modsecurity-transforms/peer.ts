@@ -1,5 +1,5 @@
 // Runs transformation chains through libmodsecurity (see harness.cc) and returns the transformed values.
-import { spawn } from "node:child_process";
+import { runNative } from "../../support/run-native";
 import { availableParallelism } from "node:os";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,7 +49,7 @@ export async function runPeer(
   }
 }
 
-function runShard(harness: string, rulesPath: string, records: PeerRecord[]): Promise<(Uint8Array | null)[]> {
+async function runShard(harness: string, rulesPath: string, records: PeerRecord[]): Promise<(Uint8Array | null)[]> {
   let size = 0;
   for (const r of records) size += 8 + r.value.length;
   const input = Buffer.alloc(size);
@@ -60,30 +60,14 @@ function runShard(harness: string, rulesPath: string, records: PeerRecord[]): Pr
     input.set(r.value, o + 8);
     o += 8 + r.value.length;
   }
-  return new Promise((resolvePromise, reject) => {
-    const p = spawn(harness, [rulesPath], { stdio: ["pipe", "pipe", "pipe"] });
-    const chunks: Buffer[] = [];
-    const errs: Buffer[] = [];
-    p.stdout.on("data", (c: Buffer) => chunks.push(c));
-    p.stderr.on("data", (c: Buffer) => errs.push(c));
-    p.on("error", reject);
-    p.on("close", (code) => {
-      if (code !== 0) {
-        reject(new Error(`modsecurity harness failed (${code}): ${Buffer.concat(errs).toString()}`));
-        return;
-      }
-      const out = Buffer.concat(chunks);
-      const res: (Uint8Array | null)[] = [];
-      let q = 0;
-      while (q + 5 <= out.length) {
-        const status = out[q];
-        const n = out.readUInt32LE(q + 1);
-        res.push(status ? new Uint8Array(out.subarray(q + 5, q + 5 + n)) : null);
-        q += 5 + n;
-      }
-      resolvePromise(res);
-    });
-    p.stdin.on("error", () => {}); // reported through "close"
-    p.stdin.end(input);
-  });
+  const out = await runNative(harness, [rulesPath], input);
+  const res: (Uint8Array | null)[] = [];
+  let q = 0;
+  while (q + 5 <= out.length) {
+    const status = out[q];
+    const n = out.readUInt32LE(q + 1);
+    res.push(status ? new Uint8Array(out.subarray(q + 5, q + 5 + n)) : null);
+    q += 5 + n;
+  }
+  return res;
 }
