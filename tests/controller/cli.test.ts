@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import type { Command } from "commander";
 import { Annotations, FELIX_TPROXY_ANNOTATION } from "../../controller/api";
@@ -15,7 +15,7 @@ import { disableCommand } from "../../cli/commands/disable";
 import { statusCommand } from "../../cli/commands/status";
 import { rulesetCommand } from "../../cli/commands/ruleset";
 import type { FakeApiServer } from "./fake-apiserver/index";
-import { NS, get, kubeConfigFile, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
+import { createApplicationLayer, NS, get, kubeConfigFile, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
 
 async function run(make: (out: { write(s: string): void }) => Command, args: string[]): Promise<{ out: string; err?: Error }> {
   let out = "";
@@ -42,10 +42,7 @@ describe("waf CLI", () => {
     kc = kubeConfigFile(f, "cli-user");
     const k = kubeConfigFor(f, "admin");
     core = k.makeApiClient(CoreV1Api);
-    await k.makeApiClient(CustomObjectsApi).createClusterCustomObject({
-      group: "waf.workload-waf.io", version: "v1", plural: "applicationlayers",
-      body: { apiVersion: "waf.workload-waf.io/v1", kind: "ApplicationLayer", metadata: { name: "default" }, spec: { webApplicationFirewall: "Enabled", waf: { mode: "detect" } } },
-    });
+    await createApplicationLayer(k, { webApplicationFirewall: "Enabled", waf: { mode: "detect" } });
     for (const n of ["web", "api"]) await core.createNamespacedService({ namespace: "shop", body: { metadata: { name: n }, spec: { ports: [{ port: 80 }] } } });
     c = await startController(f, "replica-a");
     await waitFor("leader", () => c.isLeader);

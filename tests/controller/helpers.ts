@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig, CustomObjectsApi } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import { WafController, type ControllerOptions } from "../../controller/controller";
 import { FakeApiServer } from "./fake-apiserver/index";
@@ -90,4 +90,12 @@ export const ruleSetFiles = (): Record<string, string> => ({
 export async function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Buffer }> {
   const r = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
   return { status: r.status, headers: r.headers, body: Buffer.from(await r.arrayBuffer()) };
+}
+
+/** Creates the cluster's one ApplicationLayer ("default") with the given spec. */
+export function createApplicationLayer(kc: KubeConfig, spec: Record<string, unknown> = { webApplicationFirewall: "Enabled" }): Promise<unknown> {
+  return kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    group: "waf.workload-waf.io", version: "v1", plural: "applicationlayers",
+    body: { apiVersion: "waf.workload-waf.io/v1", kind: "ApplicationLayer", metadata: { name: "default" }, spec },
+  });
 }

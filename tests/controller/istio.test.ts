@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { Annotations } from "../../controller/api";
-import { NS, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
+import { createApplicationLayer, NS, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
 
 test("a WasmPlugin per enabled service, addressed by the module's sha256, with the service's settings", async () => {
   const f = await startFake();
@@ -15,7 +15,7 @@ test("a WasmPlugin per enabled service, addressed by the module's sha256, with t
   const kc = kubeConfigFor(f, "admin");
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: "modsecurity-ruleset" }, data: ruleSetFiles() } });
-  await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({ group: "waf.workload-waf.io", version: "v1", plural: "applicationlayers", body: { apiVersion: "waf.workload-waf.io/v1", kind: "ApplicationLayer", metadata: { name: "default" }, spec: { webApplicationFirewall: "Enabled", waf: { failurePolicy: "FailOpen" } } } });
+  await createApplicationLayer(kc, { webApplicationFirewall: "Enabled", waf: { failurePolicy: "FailOpen" } });
   await core.createNamespacedService({ namespace: "shop", body: { metadata: { name: "web", annotations: { [Annotations.waf]: "Enabled", [Annotations.mode]: "block" } }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } } });
   const dir = mkdtempSync(join(tmpdir(), "waf-wasm-"));
   writeFileSync(join(dir, "waf.wasm"), "\0asm\x01\0\0\0");

@@ -2,12 +2,12 @@
 // the standby takes over after the lease duration and the old one steps down; a clean stop hands over at once.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { Annotations } from "../../controller/api";
 import type { WafController } from "../../controller/controller";
 import type { FakeApiServer } from "./fake-apiserver/index";
 import { RFC3339_MICRO } from "./schema/k8s-models";
-import { NS, get, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
+import { createApplicationLayer, NS, get, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
 
 const nonLeaseWrites = (f: FakeApiServer, token: string) => f.writesBy(token).filter((r) => !r.path.includes("/leases"));
 
@@ -26,10 +26,7 @@ describe("leader election with two replicas", () => {
     const kc = kubeConfigFor(f, "admin");
     core = kc.makeApiClient(CoreV1Api);
     await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: "modsecurity-ruleset" }, data: ruleSetFiles() } });
-    await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
-      group: "waf.workload-waf.io", version: "v1", plural: "applicationlayers",
-      body: { apiVersion: "waf.workload-waf.io/v1", kind: "ApplicationLayer", metadata: { name: "default" }, spec: { webApplicationFirewall: "Enabled" } },
-    });
+    await createApplicationLayer(kc);
     a = await startController(f, "replica-a");
     await waitFor("a leads", () => a.isLeader);
     b = await startController(f, "replica-b");

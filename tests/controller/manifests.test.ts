@@ -6,13 +6,13 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { Annotations } from "../../controller/api";
 import { checkStructural, validate } from "./schema/openapi";
 import { validateK8sObject } from "./schema/k8s-models";
 import { ProtoRegistry } from "./schema/proto";
-import { NS, REPO, kubeConfigFor, loadYamlDocs, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
+import { createApplicationLayer, NS, REPO, kubeConfigFor, loadYamlDocs, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
 
 const kustomization = parse(readFileSync(join(REPO, "envoy/kustomization.yaml"), "utf8"));
 const all = (kustomization.resources as string[]).flatMap((f) => loadYamlDocs(`envoy/${f}`).map((d) => ({ file: f, doc: d })));
@@ -69,7 +69,7 @@ describe("Kubernetes manifests", () => {
     const kc = kubeConfigFor(f, "admin");
     const core = kc.makeApiClient(CoreV1Api);
     await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: "modsecurity-ruleset" }, data: { ...ruleSetFiles(), "REQUEST-942-TEST.conf": "SecRule ARGS \"@bogus\" \"id:1\"\n" } } });
-    await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({ group: "waf.workload-waf.io", version: "v1", plural: "applicationlayers", body: { apiVersion: "waf.workload-waf.io/v1", kind: "ApplicationLayer", metadata: { name: "default" }, spec: { webApplicationFirewall: "Enabled" } } });
+    await createApplicationLayer(kc);
     await core.createNamespacedService({ namespace: "shop", body: { metadata: { name: "web", annotations: { [Annotations.waf]: "Enabled" } }, spec: { ports: [{ port: 80 }] } } });
     const c = await startController(f, "ctl");
     try {

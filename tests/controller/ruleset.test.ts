@@ -6,11 +6,11 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { compileRuleSet, loadOrder, RuleSetError } from "../../controller/ruleset/compile";
 import type { WafController } from "../../controller/controller";
 import type { FakeApiServer } from "./fake-apiserver/index";
-import { NS, REPO, get, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
+import { createApplicationLayer, NS, REPO, get, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
 
 const enc = (o: Record<string, string>) => new Map(Object.entries(o).map(([k, v]) => [k, Buffer.from(v)]));
 
@@ -51,10 +51,7 @@ describe("rule-set distribution", () => {
     f = await startFake();
     const kc = kubeConfigFor(f, "admin");
     core = kc.makeApiClient(CoreV1Api);
-    await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
-      group: "waf.workload-waf.io", version: "v1", plural: "applicationlayers",
-      body: { apiVersion: "waf.workload-waf.io/v1", kind: "ApplicationLayer", metadata: { name: "default" }, spec: { webApplicationFirewall: "Enabled" } },
-    });
+    await createApplicationLayer(kc);
     const dir = mkdtempSync(join(tmpdir(), "waf-wasm-"));
     writeFileSync(join(dir, "waf.wasm"), wasm);
     c = await startController(f, "replica-a", { wasmPath: join(dir, "waf.wasm") });

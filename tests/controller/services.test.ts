@@ -7,7 +7,7 @@ import { Annotations, FELIX_TPROXY_ANNOTATION } from "../../controller/api";
 import { protectedServiceReason } from "../../controller/protected";
 import type { WafController } from "../../controller/controller";
 import type { FakeApiServer } from "./fake-apiserver/index";
-import { NS, get, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
+import { createApplicationLayer, NS, get, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
 
 const WAF = Annotations.waf;
 const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
@@ -33,10 +33,7 @@ describe("services", () => {
     core = kc.makeApiClient(CoreV1Api);
     custom = kc.makeApiClient(CustomObjectsApi);
     await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: "modsecurity-ruleset" }, data: ruleSetFiles() } });
-    await custom.createClusterCustomObject({
-      group: "waf.workload-waf.io", version: "v1", plural: "applicationlayers",
-      body: { apiVersion: "waf.workload-waf.io/v1", kind: "ApplicationLayer", metadata: { name: "default" }, spec: { webApplicationFirewall: "Enabled", waf: { mode: "block" } } },
-    });
+    await createApplicationLayer(kc, { webApplicationFirewall: "Enabled", waf: { mode: "block" } });
     c = await startController(f, "replica-a");
     await waitFor("leadership", () => c.isLeader);
   });

@@ -3,11 +3,11 @@
 // including on changes (and deletions) that happened while it was not watching.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { Annotations } from "../../controller/api";
 import type { WafController } from "../../controller/controller";
 import type { FakeApiServer } from "./fake-apiserver/index";
-import { NS, get, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
+import { createApplicationLayer, NS, get, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
 
 describe("watch recovery", () => {
   let f: FakeApiServer;
@@ -26,10 +26,7 @@ describe("watch recovery", () => {
     const kc = kubeConfigFor(f, "admin");
     core = kc.makeApiClient(CoreV1Api);
     await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: "modsecurity-ruleset" }, data: ruleSetFiles() } });
-    await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
-      group: "waf.workload-waf.io", version: "v1", plural: "applicationlayers",
-      body: { apiVersion: "waf.workload-waf.io/v1", kind: "ApplicationLayer", metadata: { name: "default" }, spec: { webApplicationFirewall: "Enabled" } },
-    });
+    await createApplicationLayer(kc);
     c = await startController(f, "replica-a");
     await waitFor("leader", () => c.isLeader);
     await enable("before");
