@@ -263,12 +263,23 @@ export function processRequestBody(eng: Engine, body: ArrayBuffer): bool {
   c.argsLimit = st.argumentsLimit;
   c.argsCount = tx.coll(VariableId.ARGS)!.size;
   const bp = changetype<usize>(body), bl = body.byteLength;
+  // REQUEST_BODY (the raw body) is left empty when the XML processor parsed the body: its content is inspected
+  // through XML:/* and XML://@*, and rules that also read REQUEST_BODY would see element and attribute NAMES as text
+  // (CRS 944100/944110/944120/944210 tests 11+ expect no match on <java.lang.Runtime ...>; the CRS lists
+  // libmodsecurity v3's always-filled REQUEST_BODY as a v3 defect; the reference manual documents REQUEST_BODY for
+  // URLENCODED bodies only). REQUEST_BODY_LENGTH is always set.
+  // JSON keeps it, as v3 does: CRS 934210 reads `"key__lookup":` from the raw JSON. A body that fails to parse as XML
+  // keeps it too, so malformed XML is never left uninspected; ctl:forceRequestBodyVariable always fills it.
+  let rawBodyVisible = true;
   if (tx.bodyProcessor == BodyProcessor.XML) {
     if (!PROCS.xml.parse(bp, bl, c)) {
       // no document: XML:/* has nothing (ModSecurity's XPath runs on a NULL document)
       tx.coll(VariableId.XML)!.clear();
       if (tx.scalar(VariableId.REQBODY_ERROR) === null) setBodyError(tx, "XML parsing error: XML: Failed parsing document.");
-    } else if (tx.scalar(VariableId.REQBODY_ERROR) === null) setBodyOk(tx);
+    } else {
+      rawBodyVisible = false;
+      if (tx.scalar(VariableId.REQBODY_ERROR) === null) setBodyOk(tx);
+    }
   } else if (tx.bodyProcessor == BodyProcessor.JSON) {
     c.origin = ARGS_JSON;
     PROCS.json.opts.depthLimit = st.jsonDepthLimit;
@@ -302,7 +313,7 @@ export function processRequestBody(eng: Engine, body: ArrayBuffer): bool {
   tx.setScalar(VariableId.FULL_REQUEST, o.take());
   tx.setScalarStr(VariableId.FULL_REQUEST_LENGTH, o.len.toString());
   if (bl > 0) {
-    tx.setScalar(VariableId.REQUEST_BODY, body);
+    if (rawBodyVisible || tx.forceRequestBodyVariable) tx.setScalar(VariableId.REQUEST_BODY, body);
     tx.setScalarStr(VariableId.REQUEST_BODY_LENGTH, bl.toString());
   }
   return false;

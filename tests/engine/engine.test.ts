@@ -312,6 +312,23 @@ SecRule REQBODY_ERROR "!@eq 0" "id:3,phase:2,pass,log"`);
     assert.deepEqual(run(l, { method: "POST", uri: "/", headers: xml, body: "<a><b>the secret</b></a>" }).matched, [2]);
     assert.deepEqual(run(l, { method: "POST", uri: "/", headers: xml, body: "<a><b>the secret</a>" }).matched, [3]);
   });
+  test("REQUEST_BODY: empty for a parsed XML body (unless forced), kept for malformed XML, JSON and urlencoded", async () => {
+    const l = await rules(`
+SecRule REQUEST_HEADERS:Content-Type "@rx ^text/xml" "id:1,phase:1,pass,nolog,ctl:requestBodyProcessor=XML"
+SecRule REQUEST_HEADERS:Content-Type "@rx ^application/json" "id:2,phase:1,pass,nolog,ctl:requestBodyProcessor=JSON"
+SecRule REQUEST_HEADERS:X-Force "@streq 1" "id:3,phase:1,pass,nolog,ctl:forceRequestBodyVariable=On"
+SecRule REQUEST_BODY "@contains java.lang" "id:10,phase:2,pass,log"
+SecRule REQUEST_BODY_LENGTH "@gt 0" "id:11,phase:2,pass,log"
+SecRule XML:/* "@contains java.lang" "id:12,phase:2,pass,log"`);
+    const xml: Array<[string, string]> = [["Host", "h"], ["Content-Type", "text/xml"]];
+    const doc = "<a><java.lang.Runtime>java.lang.x</java.lang.Runtime></a>";
+    assert.deepEqual(run(l, { method: "POST", uri: "/", headers: xml, body: doc }).matched, [11, 12]);
+    assert.deepEqual(run(l, { method: "POST", uri: "/", headers: [...xml, ["X-Force", "1"]], body: doc }).matched, [10, 11, 12]);
+    assert.deepEqual(run(l, { method: "POST", uri: "/", headers: xml, body: "<a>java.lang.x</b>" }).matched, [10, 11]);
+    const json: Array<[string, string]> = [["Host", "h"], ["Content-Type", "application/json"]];
+    assert.deepEqual(run(l, { method: "POST", uri: "/", headers: json, body: '{"k":"java.lang.x"}' }).matched, [10, 11]);
+    assert.deepEqual(run(l, { method: "POST", uri: "/", headers: urlenc, body: "k=java.lang.x" }).matched, [10, 11]);
+  });
   test("SecRequestBodyLimit with Reject refuses (403), with ProcessPartial inspects the prefix", async () => {
     const reject = await loadPlugin(compileText(`SecRuleEngine On\nSecRequestBodyAccess On\nSecRequestBodyLimit 10\nSecRequestBodyLimitAction Reject\nSecRule INBOUND_DATA_ERROR "@eq 1" "id:1,phase:2,pass,log"`));
     const rr = run(reject, { method: "POST", uri: "/", headers: urlenc, body: "a=0123456789abcdef" });

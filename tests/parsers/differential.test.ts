@@ -48,7 +48,7 @@ async function compare(name: string, cases: Case[], extra: string[] = []): Promi
   let entries = 0;
   cases.forEach((c, i) => {
     const vars = VARS[c.kind];
-    const want = canon(peer[i] as PeerEntry[], vars);
+    const want = canon(intended(peer[i] as PeerEntry[]), vars);
     const got = canon(toEntries(c.kind, c.run()), vars);
     entries += want.length;
     const d = diff(want, got);
@@ -170,6 +170,20 @@ test("multipart: fields, files, MULTIPART_* flags, errors", { skip }, async () =
     ["SecTmpSaveUploadedFiles On", "SecUploadDir {dir}", "SecUploadFileLimit 1"],
   );
 });
+
+/**
+ * Intended difference, applied to the reference before comparing: our MULTIPART_PART_HEADERS values do not carry the
+ * header line's CRLF/LF (filter/parsers/multipart.ts says why: libmodsecurity 3.0.9's terminator makes CRS 922110
+ * flag legitimate charsets). Everything else must match byte for byte.
+ */
+function intended(entries: PeerEntry[]): PeerEntry[] {
+  return entries.map((e) => {
+    if (e.v !== "MULTIPART_PART_HEADERS") return e;
+    let n = e.val.length;
+    if (n > 0 && e.val[n - 1] === 0x0a) n -= n > 1 && e.val[n - 2] === 0x0d ? 2 : 1;
+    return { ...e, val: e.val.subarray(0, n) };
+  });
+}
 
 /**
  * Known difference, excluded: a part header with a quoted parameter value lacking its closing quote makes
