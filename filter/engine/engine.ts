@@ -229,9 +229,11 @@ export class Engine {
         else tx.allow = ALLOW_ALL;
       }
     }
-    // ModSecurity v3.0.9 writes a rule's message only when both its log and auditlog settings hold (noauditlog
-    // clears the message's save flag as nolog does); the disruptive rule's message is always kept.
-    const logs = (flags & RuleFlags.LOG) != 0 && (flags & RuleFlags.AUDITLOG) != 0;
+    // A rule's message is logged when its log setting holds (`log`/`nolog`, defaults first, the last one wins);
+    // `noauditlog` concerns the audit log only, as the reference manual says and ModSecurity v2 does. libmodsecurity
+    // v3.0.9 also drops the message on noauditlog, so CRS 980170 (the phase-5 score report, noauditlog) vanished;
+    // the CRS suites expect it logged. The disruptive rule's message is always kept.
+    const logs = (flags & RuleFlags.LOG) != 0;
     if (logs || executed) {
       const m = new MatchRecord();
       m.ruleIndex = r;

@@ -150,6 +150,17 @@ SecRule &TX:GONE2 "@eq 0" "id:4,phase:1,pass,log"`, { uri: "/?a=x&b=x&c=x&d=y" }
     assert.equal(r.outcome.status, 403);
     assert.equal(r.event, null);
   });
+  test("log/nolog: defaults first, the last one wins; noauditlog leaves the log alone (CRS 980170)", async () => {
+    const r = await one(`
+SecDefaultAction "phase:1,log,auditlog,pass"
+SecDefaultAction "phase:2,nolog,auditlog,pass"
+SecAction "id:1,phase:1,pass,noauditlog"
+SecAction "id:2,phase:1,pass,log,nolog"
+SecAction "id:3,phase:2,pass"
+SecAction "id:4,phase:2,pass,nolog,log"
+SecAction "id:5,phase:2,pass,log,noauditlog"`, { uri: "/" });
+    assert.deepEqual(r.matched, [1, 4, 5]);
+  });
   test("drop closes the stream, redirect replies 302 with Location", async () => {
     const d = await one(`SecRule ARGS "@contains x" "id:1,phase:1,drop,log"`, { uri: "/?a=x" });
     assert.ok(d.outcome.reset !== null, String(d.outcome.reset));

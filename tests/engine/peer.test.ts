@@ -68,11 +68,21 @@ function toLine(t: Tx): object {
   };
 }
 
+/**
+ * Intended difference: a rule with `noauditlog` still logs in the filter (the reference manual's semantics, which the
+ * CRS suites expect); libmodsecurity 3.0.9 drops its message. In the CRS that is 980170, the phase-5 score report,
+ * so it is left out of both sides.
+ */
+const NOAUDITLOG_RULES = new Set([980170]);
+const comparable = (ids: number[]) => ids.filter((id) => !NOAUDITLOG_RULES.has(id));
+
 async function compare(peer: ModsecCheckSession, l: Loaded, txs: Tx[]): Promise<void> {
   const diffs: string[] = [];
   for (const t of txs) {
     const want = await peer.request(toLine(t));
+    want.matched = comparable(want.matched ?? []);
     const got = run(l, t);
+    got.matched = comparable(got.matched);
     const wantStatus = want.intervention?.disruptive ? want.intervention.status : 0;
     const gotStatus = got.outcome.localReply || got.outcome.reset !== null ? got.outcome.status || 403 : 0;
     const same = JSON.stringify(want.matched ?? []) === JSON.stringify(got.matched) && wantStatus === gotStatus;
