@@ -363,6 +363,8 @@ class WafStream extends Context {
     if (eng === null) return;
     const tx = this.tx!;
     eng.phase(5);
+    for (let i = 0; i < eng.warnings.length; i++) log(LogLevelValues.warn, "workload-waf: " + eng.warnings[i]);
+    eng.warnings.length = 0;
     const event = buildEvent(tx, this.requestId, eng.nowMs);
     if (event.length == 0) return;
     log(LogLevelValues.warn, event);

@@ -69,6 +69,9 @@ export class Engine {
   private curRule: i32 = -1;
   private fp: usize = memory.data(16);
   private multiVals: Array<ArrayBuffer> = new Array<ArrayBuffer>();
+  private warnedVariants: Set<i32> = new Set<i32>();
+  /** Messages for the embedder's log (it drains them after each transaction); each problem is reported once. */
+  readonly warnings: Array<string> = new Array<string>();
 
   constructor(rs: Ruleset) {
     this.rs = rs;
@@ -657,6 +660,29 @@ export class Engine {
     return EMPTY;
   }
 
+  /**
+   * REGEX_VARIANTS (an @rx whose pattern holds macros): expand the pattern and pick the precompiled regex whose
+   * pattern text is exactly the expansion. An expansion the compiler could not foresee (a TX variable set from request
+   * data) has no regex: the condition does not match and the embedder logs it once per condition (`warnings`).
+   */
+  private regexVariant(c: i32): i32 {
+    const rs = this.rs;
+    const list = rs.prog.list;
+    const at = <i32>rs.cond(c, Cond.ARG);
+    const pattern = this.expand(unchecked(list[at]));
+    const n = <i32>unchecked(list[at + 1]);
+    for (let k = 0; k < n; k++) {
+      const text = rs.str(unchecked(list[at + 2 + 2 * k]));
+      if (eqB(text, pattern)) return <i32>unchecked(list[at + 3 + 2 * k]);
+    }
+    if (!this.warnedVariants.has(c)) {
+      this.warnedVariants.add(c);
+      this.warnings.push("rule " + rs.rule(this.curRule, Rule.ID).toString() + ": @rx pattern expanded to /" + toLatin1(pattern) +
+        "/, which the compiler could not foresee (not precompiled); the condition does not match");
+    }
+    return -1;
+  }
+
   private argNumber(c: i32): i64 {
     const rs = this.rs;
     const kind = rs.cond(c, Cond.ARG_KIND);
@@ -702,8 +728,8 @@ export class Engine {
       case OperatorKind.NO_MATCH: return false;
       case OperatorKind.RX:
       case OperatorKind.RX_GLOBAL: {
-        if (rs.cond(c, Cond.ARG_KIND) != ArgKind.REGEX) return false; // run-time patterns: not supported
-        const ri = <i32>rs.cond(c, Cond.ARG);
+        const ri = rs.cond(c, Cond.ARG_KIND) == ArgKind.REGEX ? <i32>rs.cond(c, Cond.ARG) : this.regexVariant(c);
+        if (ri < 0) return false;
         if (!this.prefilterPasses(ri, val, e, slot)) return false;
         const re = rs.regex(ri);
         if (re === null) return false;

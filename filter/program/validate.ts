@@ -274,7 +274,7 @@ export function opAccepts(op: u32, ak: u32): bool {
   switch (op) {
     case OperatorKind.RX:
     case OperatorKind.RX_GLOBAL:
-      return ak == ArgKind.REGEX || ak == ArgKind.MACRO;
+      return ak == ArgKind.REGEX || ak == ArgKind.REGEX_VARIANTS;
     case OperatorKind.VERIFY_CC:
     case OperatorKind.VERIFY_CPF:
     case OperatorKind.VERIFY_SSN:
@@ -538,6 +538,15 @@ function checkProgram(kinds: Array<i32>, views: Array<View>, v: View): string | 
     if (ak == ArgKind.IP && kindAt(kinds, arg) != SectionKind.IP_SET) return "condition: not an IP_SET section";
     if (ak == ArgKind.REGEX && arg >= G) return "condition: regex out of range";
     if (ak == ArgKind.BYTES && !inRange(arg, 8, L)) return "condition: byte set out of range";
+    if (ak == ArgKind.REGEX_VARIANTS) {
+      // [macro id, n, (string id, regex index) × n] in the list pool
+      if (!inRange(arg, 2, L)) return "condition: regex variants out of range";
+      const n = actions.u32(lo + 4 * (arg + 1));
+      if (actions.u32(lo + 4 * arg) >= M || n == 0 || n > L || !inRange(arg + 2, 2 * n, L)) return "condition: regex variants out of range";
+      for (let k: u32 = 0; k < n; k++) {
+        if (actions.u32(lo + 4 * (arg + 2 + 2 * k)) >= S || actions.u32(lo + 4 * (arg + 3 + 2 * k)) >= G) return "condition: regex variant out of range";
+      }
+    }
     if (chains.u32(co + 4 * Cond.OP_TEXT) >= S) return "condition: string out of range";
     if (!inRange(chains.u32(co + 4 * Cond.TARGET_START), chains.u32(co + 4 * Cond.TARGET_COUNT), T)) return "condition: targets out of range";
     if (chains.u32(co + 4 * Cond.PIPELINE) >= P) return "condition: pipeline out of range";

@@ -279,7 +279,7 @@ export function decodeProgram(table: Uint8Array | Table): DecodedProgram | null 
         argKind: ak,
         arg,
         argText: strL(g(Cond.OP_TEXT)),
-        argValue: ak === ArgKind.STRING ? strL(arg) : ak === ArgKind.NUMBER ? arg | 0 : ak === ArgKind.MACRO ? macro(arg) : arg,
+        argValue: ak === ArgKind.STRING ? strL(arg) : ak === ArgKind.NUMBER ? arg | 0 : ak === ArgKind.MACRO ? macro(arg) : ak === ArgKind.REGEX_VARIANTS ? macro(a.list[arg]!) : arg,
         targets,
         pipeline: [...a.pipelineIds.subarray(a.pipelineStarts[pl]!, a.pipelineStarts[pl + 1]!)].map((x) => TRANSFORM_NAME[x]!),
         pipelineIndex: pl,

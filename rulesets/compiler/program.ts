@@ -89,6 +89,8 @@ export interface ConditionExplain {
     entries?: number;
     regexIndex?: number;
     captureSection?: number;
+    /** REGEX_VARIANTS: the precompiled expansions */
+    patterns?: string[];
   };
   actions: string[];
 }
@@ -223,6 +225,8 @@ class Builder {
   readonly acIndex = new Map<string, { section: number; phrases: number; bytes: number }>();
   readonly ipIndex = new Map<string, { section: number; entries: number; bytes: number }>();
   regexMs = 0;
+  /** Literal values each TX variable is given by some `setvar` of the rule set (lower-case name → values). */
+  txConstants = new Map<string, Set<string>>();
 
   constructor(
     readonly regexOpts: CompileOptions,
@@ -314,6 +318,42 @@ class Builder {
     const index = this.regexes.push({ index: this.regexes.length, pattern, compiled, needCapture: capture }) - 1;
     this.regexIndex.set(pattern, index);
     return index;
+  }
+
+  /**
+   * An @rx whose pattern holds macros. ModSecurity expands and compiles it per request; a table cannot hold a regex
+   * compiler, so every expansion the rule set can produce is compiled here: each reference must be a TX variable, and
+   * its candidates are the literal values `setvar:tx.NAME=VALUE` assigns anywhere in the rule set, plus "" (unset).
+   * Anything else cannot be precompiled and is a compile error, never a rule that silently never matches.
+   */
+  regexVariants(m: MacroString, capture: boolean, loc: SourceLoc, directive: string, what: string): { listStart: number; patterns: string[] } | null {
+    let expansions = [""];
+    for (const p of m.parts) {
+      if (p.kind === "text") {
+        expansions = expansions.map((e) => e + p.text);
+        continue;
+      }
+      const values = p.collection === "TX" && p.key !== null ? this.txConstants.get(p.key.toLowerCase()) : undefined;
+      if (values === undefined) {
+        this.err("macro", loc, directive, `${what}: the pattern's ${p.raw} cannot be known ahead of time; expected references to TX variables that the rule set sets to literal values (setvar:tx.name=value)`);
+        return null;
+      }
+      expansions = expansions.flatMap((e) => ["", ...values].map((v) => e + v));
+      if (expansions.length > MAX_REGEX_VARIANTS) {
+        this.err("macro", loc, directive, `${what}: the pattern has more than ${MAX_REGEX_VARIANTS} possible expansions; expected fewer literal values for its TX variables`);
+        return null;
+      }
+    }
+    const patterns = [...new Set(expansions)];
+    const entries: number[] = [];
+    for (const pattern of patterns) {
+      const ri = this.regex(pattern, capture, loc, directive, `${what} (expanded to /${pattern}/)`);
+      if (ri < 0) return null;
+      entries.push(this.str(pattern), ri);
+    }
+    const listStart = this.list.length;
+    this.list.push(this.macro(m, loc, directive), patterns.length, ...entries);
+    return { listStart, patterns };
   }
 
   ac(phrases: Uint8Array[], loc: SourceLoc, directive: string, what: string): { section: number; phrases: number; bytes: number } | null {
@@ -540,9 +580,11 @@ class Builder {
         case OperatorKind.VERIFY_SSN:
         case OperatorKind.VERIFY_SVNR: {
           if (dynamic && (kind === OperatorKind.RX || kind === OperatorKind.RX_GLOBAL)) {
-            argKind = ArgKind.MACRO;
-            arg = this.macro(op.macro, loc, directive);
-            ex.object = { kind: "run-time regex (macro-expanded pattern)", bytes: 0 };
+            const v = this.regexVariants(op.macro, c.capture, loc, directive, what);
+            if (v === null) break;
+            argKind = ArgKind.REGEX_VARIANTS;
+            arg = v.listStart;
+            ex.object = { kind: "regex variants (macro-expanded pattern, every expansion precompiled)", patterns: v.patterns, bytes: 0 };
             break;
           }
           const ri = this.regex(op.argument, c.capture, loc, directive, what);
@@ -703,6 +745,24 @@ function encodeRecords(header: number[], ...arrays: (number[][] | number[])[]): 
   return w.finish();
 }
 
+/** Most expansions one macro-holding @rx may have (each is a compiled regex in the table). */
+const MAX_REGEX_VARIANTS = 64;
+
+/** For each TX variable (lower-case name), the literal values `setvar:tx.NAME=VALUE` assigns anywhere in the rules. */
+function txLiteralValues(rules: ResolvedRule[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of rules)
+    for (const c of [r, ...r.chain])
+      for (const a of c.actions) {
+        const sv = a.setvar;
+        if (!sv || sv.collection !== "TX" || sv.op !== "set" || sv.key.dynamic || sv.value.dynamic) continue;
+        const name = sv.key.raw.toLowerCase();
+        if (!out.has(name)) out.set(name, new Set());
+        out.get(name)!.add(sv.value.raw);
+      }
+  return out;
+}
+
 /** Compiles a rule set (the front end's output) into a table. Throws CompileErrors. */
 export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {}): CompileResult {
   const t0 = performance.now();
@@ -733,6 +793,8 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
     return n;
   };
   const markers = markerAt.map((m) => [b.str(m.name), ...[1, 2, 3, 4, 5].map((p) => posInPhase(p, m.before))]);
+
+  b.txConstants = txLiteralValues(configRules);
 
   // 2. Regex progress: count patterns up front so the callback has a total.
   const total = new Set(configRules.flatMap((r) => [r, ...r.chain].filter((c) => ["rx", "rxGlobal", "verifyCC", "verifyCPF", "verifySSN", "verifySVNR"].includes(c.operator.name)).map((c) => c.operator.argument))).size;

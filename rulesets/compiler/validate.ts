@@ -313,7 +313,7 @@ export function opAccepts(op: number, ak: number): boolean {
   switch (op) {
     case OperatorKind.RX:
     case OperatorKind.RX_GLOBAL:
-      return ak === ArgKind.REGEX || ak === ArgKind.MACRO;
+      return ak === ArgKind.REGEX || ak === ArgKind.REGEX_VARIANTS;
     case OperatorKind.VERIFY_CC:
     case OperatorKind.VERIFY_CPF:
     case OperatorKind.VERIFY_SSN:
@@ -585,6 +585,15 @@ function checkProgram(s: readonly SectionRef[], p: Uint8Array): string | null {
     if (ak === ArgKind.IP && kindAt(s, arg) !== SectionKind.IP_SET) return `condition ${c}: not an IP_SET section`;
     if (ak === ArgKind.REGEX && arg >= G) return `condition ${c}: regex out of range`;
     if (ak === ArgKind.BYTES && !range(arg, 8, L)) return `condition ${c}: byte set out of range`;
+    if (ak === ArgKind.REGEX_VARIANTS) {
+      // [macro id, n, (string id, regex index) × n] in the list pool
+      if (!range(arg, 2, L)) return `condition ${c}: regex variants out of range`;
+      const listAt = ACTIONS_HEADER_SIZE + 4 * (ACTION_CELLS * A + MACRO_CELLS * M + PART_CELLS * PT);
+      const li = (k: number) => actions(listAt + 4 * k);
+      const n = li(arg + 1);
+      if (li(arg) >= M || n === 0 || !range(arg + 2, 2 * n, L)) return `condition ${c}: regex variants out of range`;
+      for (let k = 0; k < n; k++) if (!str(li(arg + 2 + 2 * k)) || li(arg + 3 + 2 * k) >= G) return `condition ${c}: regex variant out of range`;
+    }
     if (!str(g(Cond.OP_TEXT))) return `condition ${c}: string out of range`;
     if (!range(g(Cond.TARGET_START), g(Cond.TARGET_COUNT), T)) return `condition ${c}: targets out of range`;
     if (g(Cond.PIPELINE) >= P) return `condition ${c}: pipeline out of range`;

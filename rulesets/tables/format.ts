@@ -30,7 +30,7 @@
 
 /** Format version. Bump on ANY incompatible change of this file; the reader accepts exactly this version (a table is
  *  rebuilt from source with the matching compiler, so there is no reason to carry readers for old layouts). */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 /** "WAFT" as bytes 57 41 46 54, read as a little-endian u32. First thing checked, so "this is not a table at all"
  *  (a YAML file, a wasm binary, an empty config) gets its own clear error instead of a checksum failure. */
@@ -675,14 +675,19 @@ export const DISRUPTIVE_COUNT = 6;
 //                        NONE     0
 //                        STRING   string id (the literal argument; @within's list, @streq's text, ...)
 //                        NUMBER   i32 as u32 (two's complement): @eq/@ge/@gt/@le/@lt with a literal, as atoi
-//                        MACRO    macro id: expanded at run time (for RX / RX_GLOBAL: the expanded text is the
-//                                 pattern, compiled at run time as ModSecurity v3 does)
+//                        MACRO    macro id: expanded at run time
 //                        AC       section index of an AHO_CORASICK section (@pm, @pmFromFile)
 //                        IP       section index of an IP_SET section (@ipMatch, @ipMatchFromFile)
 //                        REGEX    regex index in the REGEX_PREFILTER_MAP directory (@rx, @rxGlobal, @verifyCC,
 //                                 @verifyCPF, @verifySSN, @verifySVNR)
 //                        BYTES    start of 8 u32 words in the ACTIONS list pool: a 256-bit byte set
 //                                 (@validateByteRange: the allowed bytes)
+//                        REGEX_VARIANTS  start in the ACTIONS list pool of [macro id, n, (string id, regex index) × n]
+//                                 (@rx / @rxGlobal whose pattern holds a macro, e.g. v3 920480's
+//                                 `^%{tx.allowed_request_content_type_charset}$`): ModSecurity compiles the expanded
+//                                 pattern per request; the compiler precompiles every expansion the rule set can
+//                                 produce (each literal value a setvar gives the referenced TX variables, and unset)
+//                                 and the filter picks the regex whose pattern text equals the expansion
 //    5 op_text         string id of the operator argument as written (logs, --explain)
 //    6 target_start    TARGETS [target_start, target_start + target_count); count >= 1 except for SEC_ACTION
 //    7 target_count
@@ -727,8 +732,9 @@ export const enum ArgKind {
   IP = 5,
   REGEX = 6,
   BYTES = 7,
+  REGEX_VARIANTS = 8,
 }
-export const ARG_KIND_COUNT = 8;
+export const ARG_KIND_COUNT = 9;
 /** Operators. Each has exactly one admissible ArgKind set, checked by the readers (see the compiler). */
 export const enum OperatorKind {
   UNCONDITIONAL_MATCH = 0,

@@ -67,6 +67,23 @@ describe("operators", () => {
     const r = await one(`SecAction "id:1,phase:1,pass,nolog,setvar:tx.limit=3"\nSecRule ARGS:n "@eq %{tx.limit}" "id:2,phase:1,pass,log"`, { uri: "/?n=3" });
     assert.deepEqual(r.matched, [2]);
   });
+  test("rx with a macro in its pattern uses the precompiled expansion of the current value (CRS v3 920480)", async () => {
+    const l = await rules(`
+SecAction "id:1,phase:1,pass,nolog,setvar:'tx.allowed=utf-8|iso-8859-1'"
+SecRule REQUEST_HEADERS:X-Policy "@streq ascii" "id:2,phase:1,pass,nolog,setvar:tx.allowed=ascii"
+SecRule REQUEST_HEADERS:X-Policy "@streq from-request" "id:3,phase:1,pass,nolog,setvar:tx.allowed=%{REQUEST_HEADERS.X-Value}"
+SecRule ARGS:cs "!@rx ^%{tx.allowed}$" "id:10,phase:1,pass,log"`);
+    const h = (p?: string): Array<[string, string]> => (p ? [["Host", "h"], ["X-Policy", p], ["X-Value", "koi8-r"]] : [["Host", "h"]]);
+    assert.deepEqual(run(l, { uri: "/?cs=utf-8", headers: h() }).matched, []);
+    assert.deepEqual(run(l, { uri: "/?cs=koi8-r", headers: h() }).matched, [10]);
+    assert.deepEqual(run(l, { uri: "/?cs=utf-8", headers: h("ascii") }).matched, [10]);
+    assert.deepEqual(run(l, { uri: "/?cs=ascii", headers: h("ascii") }).matched, []);
+    // a value the compiler could not foresee has no regex: the operator does not match (so the negation does), and
+    // the filter says so in its log
+    const r = run(l, { uri: "/?cs=koi8-r", headers: h("from-request") });
+    assert.deepEqual(r.matched, [10]);
+    assert.ok(r.logs.some((x) => /rule 10: @rx pattern expanded to \/\^koi8-r\$\/.*could not foresee/.test(x)), r.logs.join("\n"));
+  });
   test("rx capture fills TX:0..n and macros see them", async () => {
     const r = await one(`SecRule ARGS:v "@rx (a+)(b+)" "id:1,phase:1,pass,log,capture,msg:'%{TX.0}|%{TX.1}|%{TX.2}'"`, { uri: "/?v=xaabbbx" });
     assert.equal(r.event!.rules[0]!.message, "aabbb|aa|bbb");

@@ -110,6 +110,8 @@ export interface Result {
   event: Event | null;
   events: Event[];
   infos: string[];
+  /** Every log line of this transaction, as text. */
+  logs: string[];
   matched: number[];
 }
 
@@ -137,7 +139,7 @@ export function run(l: Loaded, t: Tx): Result {
   const events = mine.filter((x) => x.level === "warn" && x.message.startsWith("{")).map((x) => JSON.parse(x.message) as Event);
   const infos = mine.filter((x) => x.level === "info" && x.message.startsWith("WAF Process")).map((x) => x.message);
   const event = events[0] ?? null;
-  return { outcome, event, events, infos, matched: event ? event.rules.map((r) => r.id) : [] };
+  return { outcome, event, events, infos, logs: mine.map((x) => x.message), matched: event ? event.rules.map((r) => r.id) : [] };
 }
 
 /** modsecdefault.conf, crs-setup.conf, then the CRS rules/*.conf of WAF_SHARED_DIR (never copied into the repo). */

@@ -155,11 +155,19 @@ SecAction "id:7,phase:5,pass,nolog"
     assert.ok(r && r.kind === "rule");
     assert.equal(macroText(r.rule.metadata.msg!), byId.get(1)!.msg);
   });
-  it("a macro in @rx becomes a run-time regex argument (ModSecurity v3 expands it)", () => {
-    const { res } = compileText(`SecRule ARGS "@rx ^%{tx.allowed}$" "id:1,phase:2,pass"`);
-    const c = decodeProgram(res.table)!.rules[0]!.conditions[0]!;
-    assert.deepEqual([c.operator, c.argKind, c.argValue], ["rx", ArgKind.MACRO, "^%{TX.allowed}$"]);
+  it("a macro in @rx: every expansion the rule set can produce is precompiled (literal setvar values and unset)", () => {
+    const { res } = compileText(`SecAction "id:1,phase:1,pass,nolog,setvar:'tx.allowed=utf-8|latin1'"
+SecRule REQUEST_URI "@beginsWith /x" "id:2,phase:1,pass,nolog,setvar:tx.allowed=ascii,setvar:tx.other=%{REQUEST_URI}"
+SecRule ARGS "@rx ^%{tx.allowed}$" "id:3,phase:2,pass"`);
+    const p = decodeProgram(res.table)!;
+    const c = p.rules.find((r) => r.id === 3)!.conditions[0]!;
+    assert.deepEqual([c.operator, c.argKind, c.argValue], ["rx", ArgKind.REGEX_VARIANTS, "^%{TX.allowed}$"]);
+    assert.deepEqual(res.explain.get(3)!.conditions[0]!.object!.patterns, ["^$", "^utf-8|latin1$", "^ascii$"]);
     assert.equal(OperatorKind.RX, 2);
+  });
+  it("a macro in @rx that cannot be foreseen is a compile error with file:line, not a rule that never matches", () => {
+    assert.throws(() => compileText(`SecRule ARGS "@rx ^%{REQUEST_URI}$" "id:1,phase:2,pass"`, "/tmp/r.conf"), (e: unknown) =>
+      e instanceof CompileErrors && /r\.conf:1.*cannot be known ahead of time/.test(String(e.errors[0])));
   });
 });
 
