@@ -19,6 +19,8 @@ export interface BenchOptions {
   memoryTransactions: number;
   modsec: boolean;
   memory: boolean;
+  /** per-byte cost of @detectSQLi / @detectXSS */
+  libinjection: boolean;
   e2e: boolean;
   e2eDuration: number;
   e2eConnections: number;
@@ -34,6 +36,7 @@ export const USAGE = `usage: npm run bench -- [options]   (or: node --import tsx
   --paranoia LIST        CRS paranoia levels, e.g. 1,4 (default 1,4; --quick 1)
   --memory-transactions N  mixed transactions for the memory-growth run (default 100000; --quick 2000; 0 skips it)
   --no-memory            skip start-up and memory
+  --no-libinjection      skip the per-byte cost of @detectSQLi / @detectXSS
   --no-modsec            skip ModSecurity v3
   --rules FILE           SecLang file(s) instead of the CRS (repeatable; for smoke tests)
   --crs DIR              the CRS (default: $WAF_SHARED_DIR/crs/v4.28.0, i.e. ../shared/crs/v4.28.0)
@@ -61,6 +64,7 @@ export function parseBenchArgs(argv: string[], sharedDir: string): BenchOptions 
       json: { type: "string" },
       "memory-transactions": { type: "string" },
       "no-memory": { type: "boolean", default: false },
+      "no-libinjection": { type: "boolean", default: false },
       "no-modsec": { type: "boolean", default: false },
       e2e: { type: "boolean", default: false },
       "e2e-duration": { type: "string" },
@@ -100,6 +104,7 @@ export function parseBenchArgs(argv: string[], sharedDir: string): BenchOptions 
     memoryTransactions: int("memory-transactions", values["memory-transactions"], quick ? 2000 : 100_000),
     modsec: !values["no-modsec"],
     memory: !values["no-memory"],
+    libinjection: !values["no-libinjection"],
     e2e: values.e2e ?? false,
     e2eDuration: int("e2e-duration", values["e2e-duration"], 10, 1),
     e2eConnections: int("e2e-connections", values["e2e-connections"], 16, 1),

@@ -2,6 +2,7 @@
 import type { E2eReport } from "./e2e";
 import type { MachineInfo } from "./machine";
 import type { MemoryReport } from "./memory";
+import { formatLibinjection, type LibinjectionRow } from "../libinjection/bench";
 import type { EngineRun } from "./ours";
 import type { Summary } from "./stats";
 import { describeVerdicts } from "./verdict";
@@ -37,6 +38,8 @@ export interface BenchReport {
   ruleSets: RuleSetResult[];
   memory: MemoryReport | null;
   memorySkipped: string | null;
+  /** @detectSQLi / @detectXSS per byte (null with --no-libinjection) */
+  libinjection: LibinjectionRow[] | null;
   e2e: E2eReport | null;
 }
 
@@ -120,6 +123,11 @@ export function formatReport(r: BenchReport): string {
   } else out.push(`== start-up and memory: skipped (${r.memorySkipped})`);
 
   out.push("");
+  if (r.libinjection) {
+    out.push("== libinjection: @detectSQLi / @detectXSS in the filter's code, ns per input byte (loop inside wasm)");
+    for (const line of formatLibinjection(r.libinjection)) out.push("  " + line);
+    out.push("");
+  }
   if (!r.e2e) out.push("== end to end: skipped (not requested; use --e2e)");
   else if (r.e2e.skipped) out.push(`== end to end: skipped — ${r.e2e.skipped}`);
   else {

@@ -10,6 +10,7 @@ import { defaultWasmPath } from "../../cli/paths";
 import { SHARED } from "../peers/modsecurity-check/index";
 import { parseBenchArgs, USAGE, type BenchOptions } from "./args";
 import { runE2e } from "./e2e";
+import { measureLibinjection } from "../libinjection/bench";
 import { machineInfo } from "./machine";
 import { measureMemory } from "./memory";
 import { modsecUnavailable, openModsec, runModsec } from "./modsec";
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     ruleSets: [],
     memory: null,
     memorySkipped: null,
+    libinjection: null,
     e2e: null,
   };
   try {
@@ -142,6 +144,11 @@ async function main(): Promise<void> {
       const memSet = o.rules.length ? sets[0]! : crsRuleSet(o.crs, o.crsVersion, Math.max(...o.paranoia));
       log(`bench: start-up and memory: ${memSet.label}, ${o.memoryTransactions.toLocaleString("en-US")} mixed transactions …`);
       report.memory = await measureMemory(memSet, wasm, o.memoryTransactions);
+    }
+
+    if (o.libinjection) {
+      log("bench: libinjection per-byte cost …");
+      report.libinjection = await measureLibinjection(o.quick);
     }
 
     if (o.e2e) {

@@ -1,15 +1,15 @@
 /**
- * Benchmark (not a test): per-byte cost of the native detectSQLi / detectXSS on benign, attack and adversarial
- * inputs at several sizes. The loop runs inside wasm (no host-call overhead per iteration).
+ * Per-byte cost of the native detectSQLi / detectXSS (issue: "a benchmark reports the per-byte cost of both operators
+ * on benign and attack inputs"), on benign, attack and adversarial inputs at several sizes. The loop runs inside wasm
+ * (no host-call overhead per iteration). `npm run bench` prints this table (section "libinjection"); alone:
  *
  *   node --import tsx tests/libinjection/bench.ts [--quick]
  *
  * Work is linear in the input, so ns/byte should stay flat (or drop, as fixed costs amortise) as sizes grow.
  */
+import { pathToFileURL } from "node:url";
 import { loadDetectors } from "./helpers/wasm";
 
-const quick = process.argv.includes("--quick");
-const SIZES = quick ? [64, 4096] : [64, 1024, 16384, 262144];
 
 function fill(unit: string, size: number): Buffer {
   const u = Buffer.from(unit, "latin1");
@@ -30,29 +30,48 @@ const CASES: Array<{ name: string; kind: "benign" | "attack" | "adversarial"; un
   { name: "entity soup", kind: "adversarial", unit: "<a href=&#x6a;&#0000106" },
 ];
 
-async function main(): Promise<void> {
+export interface LibinjectionRow {
+  case: string;
+  kind: "benign" | "attack" | "adversarial";
+  bytes: number;
+  sqliNsPerByte: number;
+  xssNsPerByte: number;
+  sqliMatch: boolean;
+  xssMatch: boolean;
+}
+
+export async function measureLibinjection(quick: boolean): Promise<LibinjectionRow[]> {
+  const sizes = quick ? [64, 4096] : [64, 1024, 16384, 262144];
   const det = await loadDetectors();
-  const rows: string[][] = [["case", "kind", "bytes", "sqli ns/B", "xss ns/B", "sqli", "xss"]];
+  const rows: LibinjectionRow[] = [];
   for (const c of CASES) {
-    for (const size of SIZES) {
+    for (const size of sizes) {
       const input = c.prefix ? Buffer.concat([Buffer.from(c.prefix, "latin1"), fill(c.unit, size - c.prefix.length)]) : fill(c.unit, size);
-      const res: string[] = [];
-      const hits: string[] = [];
+      const ns: number[] = [];
+      const hits: boolean[] = [];
       for (const which of [0, 1] as const) {
         const budgetBytes = quick ? 2e6 : 2e7;
         const times = Math.max(3, Math.floor(budgetBytes / size));
         det.repeat(input, Math.max(1, Math.floor(times / 10)), which); // warm-up
         const t0 = process.hrtime.bigint();
         const n = det.repeat(input, times, which);
-        const ns = Number(process.hrtime.bigint() - t0);
-        res.push((ns / times / size).toFixed(2));
-        hits.push(n > 0 ? "match" : "-");
+        ns.push(Number(process.hrtime.bigint() - t0) / times / size);
+        hits.push(n > 0);
       }
-      rows.push([c.name, c.kind, String(size), res[0]!, res[1]!, hits[0]!, hits[1]!]);
+      rows.push({ case: c.name, kind: c.kind, bytes: size, sqliNsPerByte: ns[0]!, xssNsPerByte: ns[1]!, sqliMatch: hits[0]!, xssMatch: hits[1]! });
     }
   }
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) console.log(r.map((x, i) => (i >= 2 && i <= 4 ? x.padStart(w[i]!) : x.padEnd(w[i]!))).join("  "));
+  return rows;
 }
 
-void main();
+export function formatLibinjection(rows: LibinjectionRow[]): string[] {
+  const table = [["case", "kind", "bytes", "sqli ns/B", "xss ns/B", "sqli", "xss"]];
+  for (const r of rows)
+    table.push([r.case, r.kind, String(r.bytes), r.sqliNsPerByte.toFixed(2), r.xssNsPerByte.toFixed(2), r.sqliMatch ? "match" : "-", r.xssMatch ? "match" : "-"]);
+  const w = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  return table.map((r) => r.map((x, i) => (i >= 2 && i <= 4 ? x.padStart(w[i]!) : x.padEnd(w[i]!))).join("  "));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  void measureLibinjection(process.argv.includes("--quick")).then((rows) => console.log(formatLibinjection(rows).join("\n")));
+}
