@@ -1,6 +1,7 @@
 // `waf serve`: the local WAF proxy. It loads the filter into our proxy-wasm host and proxies HTTP/1.1 to an
 // upstream (or to a built-in demo upstream), so the filter can be tried locally exactly as Envoy would run it.
 import { Command, InvalidArgumentError, Option } from "commander";
+import cluster from "node:cluster";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { LogLevel } from "../../proxy-wasm-host/index";
@@ -25,6 +26,7 @@ export function serveCommand(): Command {
     .option("--fail-open", "if the filter fails (traps), let traffic pass instead of answering 503", false)
     .option("--buffer-limit <bytes>", "Envoy's per-stream buffer limit for bodies the filter holds (e.g. 1m, 512k)", parseByteSize, 1024 * 1024)
     .option("--upstream-timeout <ms>", "answer 504 when the upstream sends no response headers in time (0: none)", parsePositiveInt, 15_000)
+    .option("--concurrency <n>", "worker processes, each with its own VM, sharing the listening port (as Envoy runs one VM per worker thread)", parsePositiveInt, 1)
     .option("--log-level <level>", "lowest filter log level printed: trace|debug|info|warn|error|critical", "info")
     .option("-q, --quiet", "no access log lines", false)
     .action(async (rules: string[], opts: ServeOptions) => {
@@ -44,22 +46,31 @@ interface ServeOptions {
   upstreamTimeout: number;
   logLevel: string;
   quiet: boolean;
+  concurrency: number;
 }
 
 const LEVELS: LogLevel[] = ["trace", "debug", "info", "warn", "error", "critical"];
 
+/** Set by the primary for its workers: the upstream they proxy to (the primary owns the demo upstream). */
+const WORKER_UPSTREAM = "WAF_SERVE_WORKER_UPSTREAM";
+
 async function serve(ruleFiles: string[], opts: ServeOptions): Promise<void> {
   const minLevel = LEVELS.indexOf(opts.logLevel as LogLevel);
   if (minLevel < 0) throw new InvalidArgumentError(`--log-level must be one of ${LEVELS.join(", ")}`);
+  const worker = cluster.isWorker;
+  const say = (line: string) => {
+    if (!worker) process.stderr.write(line);
+  };
   const wasmBytes = readWasm(opts.wasm);
-  const rules = resolveRules(ruleFiles, opts);
+  const rules = resolveRules(ruleFiles, opts, say);
   const started = performance.now();
   const ruleset = loadRuleSetTable(rules.files, [...rules.directives, modeDirective(opts.mode)]);
-  for (const w of ruleset.warnings) process.stderr.write(`waf serve: warning: ${w.file}:${w.line}: ${w.directive}: ${w.message}\n`);
-  process.stderr.write(
+  for (const w of ruleset.warnings) say(`waf serve: warning: ${w.file}:${w.line}: ${w.directive}: ${w.message}\n`);
+  say(
     `waf serve: rules: ${rules.description}, ${ruleset.rules} rules, table ${(ruleset.table.length / 1024).toFixed(0)} KiB ` +
       `(${ruleset.cached ? "from cache" : `compiled in ${((performance.now() - started) / 1000).toFixed(1)} s`})\n`,
   );
+  if (opts.concurrency > 1 && cluster.isPrimary) return servePrimary(opts, wasmBytes);
   const plugin = await loadFilter({
     wasm: opts.wasm,
     table: ruleset.table,
@@ -71,7 +82,7 @@ async function serve(ruleFiles: string[], opts: ServeOptions): Promise<void> {
   });
 
   let demo: DemoUpstream | undefined;
-  let upstream = opts.upstream;
+  let upstream = worker ? new URL(process.env[WORKER_UPSTREAM]!) : opts.upstream;
   if (!upstream) {
     demo = await startDemoUpstream();
     upstream = demo.url;
@@ -82,12 +93,17 @@ async function serve(ruleFiles: string[], opts: ServeOptions): Promise<void> {
     upstreamTimeoutMs: opts.upstreamTimeout,
     accessLog: opts.quiet ? undefined : (line) => process.stdout.write(line + "\n"),
   });
-  const digest = createHash("sha256").update(wasmBytes).digest("hex").slice(0, 12);
-  const where = proxy.address.family === "IPv6" ? `[${proxy.address.address}]` : proxy.address.address;
-  process.stderr.write(
-    `waf serve: listening on http://${where}:${proxy.address.port}/ → ${upstream.href}${demo ? " (built-in demo upstream)" : ""}\n` +
-      `waf serve: filter ${opts.wasm} (sha256 ${digest}…), mode ${opts.mode}, failure policy ${opts.failOpen ? "fail open" : "fail closed"}\n`,
-  );
+  if (worker) {
+    // The primary announces the address once every worker listens; it stops workers with a "stop" message.
+    process.send!({ listening: proxy.address });
+    process.on("message", (m: unknown) => {
+      if (m === "stop") void proxy.close().then(() => plugin.close()).then(() => process.exit(0));
+    });
+    process.on("SIGINT", () => {}); // the terminal's Ctrl-C reaches the whole group: the primary decides
+    process.on("SIGTERM", () => {});
+    return;
+  }
+  announce(proxy.address, upstream, demo !== undefined, opts, wasmBytes);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -107,12 +123,73 @@ async function serve(ruleFiles: string[], opts: ServeOptions): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
+function announce(address: { address: string; family: string; port: number }, upstream: URL, demo: boolean, opts: ServeOptions, wasmBytes: Buffer): void {
+  const digest = createHash("sha256").update(wasmBytes).digest("hex").slice(0, 12);
+  const where = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const workers = opts.concurrency > 1 ? `, ${opts.concurrency} worker processes with one VM each` : "";
+  process.stderr.write(
+    `waf serve: listening on http://${where}:${address.port}/ → ${upstream.href}${demo ? " (built-in demo upstream)" : ""}\n` +
+      `waf serve: filter ${opts.wasm} (sha256 ${digest}…), mode ${opts.mode}, failure policy ${opts.failOpen ? "fail open" : "fail closed"}${workers}\n`,
+  );
+}
+
+/**
+ * --concurrency N: the primary compiled the table (the workers load it from the on-disk cache), owns the demo
+ * upstream, forks N workers that share the listening socket (node:cluster hands out connections), announces the
+ * address once all listen, and drains them on SIGINT/SIGTERM. A worker that dies is replaced, as a crashed Envoy
+ * worker's VM would be recreated.
+ */
+async function servePrimary(opts: ServeOptions, wasmBytes: Buffer): Promise<void> {
+  let demo: DemoUpstream | undefined;
+  let upstream = opts.upstream;
+  if (!upstream) {
+    demo = await startDemoUpstream();
+    upstream = demo.url;
+  }
+  let stopping = false;
+  let address: { address: string; family: string; port: number } | undefined;
+  const fork = () => cluster.fork({ [WORKER_UPSTREAM]: upstream!.href });
+  const listening = new Promise<void>((resolve) => {
+    let n = 0;
+    cluster.on("message", (_w, m: { listening?: { address: string; family: string; port: number } }) => {
+      if (m.listening && ++n === opts.concurrency) {
+        address = m.listening;
+        resolve();
+      }
+    });
+  });
+  cluster.on("exit", (w, code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`waf serve: worker ${w.process.pid} exited (${signal ?? code}); starting another\n`);
+    fork();
+  });
+  for (let i = 0; i < opts.concurrency; i++) fork();
+  await listening;
+  announce(address!, upstream, demo !== undefined, opts, wasmBytes);
+
+  const stop = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`waf serve: ${signal} again, exiting now\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`waf serve: ${signal} received, draining connections\n`);
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    await Promise.all(workers.map((w) => new Promise<void>((r) => (w.on("exit", () => r()), w.send("stop")))));
+    await demo?.close();
+    process.stderr.write("waf serve: stopped\n");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
 /** The rules to load: the files given, or the default set — our bootstrap files, then the CRS if one is found. */
-function resolveRules(ruleFiles: string[], opts: ServeOptions): { files: string[]; directives: string[]; description: string } {
+function resolveRules(ruleFiles: string[], opts: ServeOptions, say: (line: string) => void): { files: string[]; directives: string[]; description: string } {
   if (ruleFiles.length > 0) return { files: ruleFiles, directives: [], description: ruleFiles.join(", ") };
   const crs = findCrsDir(opts.crs);
   if (!crs) {
-    process.stderr.write(
+    say(
       "waf serve: no OWASP CRS found (give --crs DIR, set CRS_DIR, or install Debian's modsecurity-crs); " +
         "loading the bootstrap rules only\n",
     );

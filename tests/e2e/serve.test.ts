@@ -185,6 +185,20 @@ test("SIGTERM drains: an in-flight request completes, then the process exits 0",
   assert.match(w.stderr(), /SIGTERM received, draining/);
 });
 
+test("--concurrency 2: two worker processes with a VM each share the port; SIGTERM drains both and exits 0", async () => {
+  const w = await startWaf(["--upstream", upstreamUrl, "--concurrency", "2"]);
+  assert.match(w.stderr(), /2 worker processes with one VM each/);
+  assert.equal((w.stderr().match(/rules loaded \(table/g) ?? []).length, 2, "each worker loads the table into its own VM");
+  const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => request({ path: `/c${i}`, port: w.port, agent: new http.Agent() }).then((r) => r.status)));
+  assert.deepEqual(statuses, Array(20).fill(200));
+  const pending = request({ path: "/slow", port: w.port });
+  await new Promise((r) => setTimeout(r, 100));
+  w.child.kill("SIGTERM");
+  assert.equal((await pending).status, 200);
+  assert.equal(await w.exited, 0);
+  assert.match(w.stderr(), /SIGTERM received, draining[\s\S]*stopped/);
+});
+
 test("a missing or corrupt .wasm stops start-up with an error naming the file", async () => {
   const missing = join(repoRoot, "build", "does-not-exist.wasm");
   const a = await startWaf(["--wasm", missing], { expectStartup: false });
