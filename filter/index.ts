@@ -3,8 +3,13 @@
 // (the plugin's `root_id` in Envoy's configuration must say the same).
 //
 // Contract (what `waf check` and the deployment rely on):
-//  - plugin configuration = one WAFT table; empty = no rules (warning, everything passes); anything else that does
-//    not load = the loader's error at `error` level and onConfigure returns false (Envoy rejects the config);
+//  - plugin configuration (filter/config/plugin_config.ts), one of:
+//    - one WAFT table: static rules; empty = no rules (warning, everything passes); a table that does not load =
+//      the loader's error at `error` level and onConfigure returns false (Envoy rejects the config);
+//    - a JSON object: polling mode — the rule set comes from the controller and is swapped in without a restart
+//      (filter/reload); a stream keeps the rule set it started with. Invalid JSON, unknown or missing members =
+//      the reason at `error` level and onConfigure returns false. Until the first good table arrives: fail_open
+//      false (default) = 503 local reply (details waf_no_ruleset), true = pass uninspected (waf.ruleset.uninspected);
 //  - phase 1 in onRequestHeaders (the request headers are copied there), phase 2 at the end of the request body
 //    (StopIterationAndBuffer until then; in the headers callback when there is no body), phase 3 in
 //    onResponseHeaders, phase 4 at the end of the response body (buffered while SecResponseBodyAccess applies to
@@ -22,11 +27,13 @@ import {
 import * as imports from "@solo-io/proxy-runtime/assembly/imports";
 import { free } from "@solo-io/proxy-runtime/assembly/malloc";
 import { BufferType, getBufferBytes } from "./abi/buffers";
-import { loadTable } from "./tables/reader";
-import { decodeProgram } from "./program/program";
-import { buildRegexes } from "./program/regexes";
-import { Ruleset } from "./engine/ruleset";
 import { Engine } from "./engine/engine";
+import { serializePairs } from "./abi/pairs";
+import { Metric, MetricKind } from "./abi/metrics";
+import { ConfigForm, configForm, parsePollingConfig } from "./config/plugin_config";
+import { ActiveRuleSet } from "./reload/active";
+import { loadRuleSet } from "./reload/load";
+import { RuleSetPoller } from "./reload/poller";
 import { Transaction } from "./engine/transaction";
 import {
   addRequestHeader, addResponseHeader, processRequestBody, processResponseBody, processUri, responseBodyInspected,
@@ -78,7 +85,15 @@ function nowMs(): i64 {
 }
 
 class WafRoot extends RootContext {
-  engine: Engine | null = null;
+  /** Static configuration (a table or nothing): the rule set, fixed for the VM's life. */
+  staticRules: ActiveRuleSet | null = null;
+  /** Polling mode: where the rule set in force comes from. */
+  poller: RuleSetPoller | null = null;
+  /** Polling mode: the SecRuleEngine every transaction runs with (the configured mode); -1 = the table's. */
+  ruleEngineOverride: i32 = -1;
+  failOpen: bool = false;
+  readonly uninspected: Metric = new Metric(MetricKind.COUNTER, "waf.ruleset.uninspected");
+  readonly refused: Metric = new Metric(MetricKind.COUNTER, "waf.ruleset.refused");
   ruleMetrics: Map<u32, u32> = new Map<u32, u32>();
   actionMetrics: Map<string, u32> = new Map<string, u32>();
   streams: u32 = 0;
@@ -110,33 +125,69 @@ class WafRoot extends RootContext {
       log(LogLevelValues.error, "workload-waf: could not read the plugin configuration");
       return false;
     }
-    if (bytes.byteLength == 0) {
-      this.engine = null;
+    const form = configForm(bytes);
+    if (form == ConfigForm.POLLING) return this.configurePolling(bytes);
+    this.poller = null;
+    this.ruleEngineOverride = -1;
+    if (form == ConfigForm.EMPTY) {
+      this.staticRules = new ActiveRuleSet(null, "", 1);
       log(LogLevelValues.warn, "workload-waf: empty plugin configuration: no rules, traffic passes uninspected");
       return true;
     }
-    const r = loadTable(bytes);
-    if (!r.ok) {
-      log(LogLevelValues.error, "workload-waf: " + r.message);
+    const r = loadRuleSet(bytes);
+    if (r.error.length > 0) {
+      log(LogLevelValues.error, "workload-waf: " + r.error);
       return false;
     }
-    const t = r.table!;
-    const p = decodeProgram(t);
-    if (p === null) {
-      this.engine = null;
+    this.staticRules = new ActiveRuleSet(r.engine, "", 1);
+    if (r.engine === null) {
       log(LogLevelValues.warn, "workload-waf: the table has no rule program: no rules, traffic passes uninspected");
       return true;
     }
-    const rb = buildRegexes(t, p);
-    if (!rb.ok) {
-      log(LogLevelValues.error, "workload-waf: table refused: " + rb.error!);
+    log(LogLevelValues.info, "workload-waf: " + r.ruleCount.toString() + " rules loaded (table " + r.sourceSha256 +
+      "), SecRuleEngine " + r.ruleEngineName());
+    return true;
+  }
+
+  private configurePolling(bytes: ArrayBuffer): bool {
+    const c = parsePollingConfig(bytes);
+    if (c.config === null) {
+      log(LogLevelValues.error, "workload-waf: plugin configuration refused: " + c.error);
       return false;
     }
-    const rs = new Ruleset(t, p, rb.set!);
-    this.engine = new Engine(rs);
-    log(LogLevelValues.info, "workload-waf: " + p.ruleCount.toString() + " rules loaded (table " + t.sourceSha256Hex() +
-      "), SecRuleEngine " + (rs.settings.ruleEngine == RuleEngineMode.ON ? "On" : rs.settings.ruleEngine == RuleEngineMode.DETECTION_ONLY ? "DetectionOnly" : "Off"));
+    const cfg = c.config!;
+    this.staticRules = null;
+    this.ruleEngineOverride = cfg.ruleEngine;
+    this.failOpen = cfg.failOpen;
+    const poller = new RuleSetPoller(cfg);
+    this.poller = poller;
+    log(LogLevelValues.info, "workload-waf: polling mode: rule set from cluster " + cfg.cluster + " " + cfg.ruleset.path +
+      " every " + cfg.ruleset.pollIntervalMs.toString() + " ms, mode " + cfg.modeName + ", " +
+      (cfg.failOpen ? "fail open" : "fail closed") + " until the first rule set arrives");
+    if (cfg.settings !== null) {
+      // Accepted so the deployed configuration stays valid, but said loudly: per-destination mode, paranoia level
+      // and exclusions are not applied yet; every destination runs with the configured mode.
+      log(LogLevelValues.warn, "workload-waf: settings " + cfg.settings!.path + " are not applied by this filter version: every destination runs in mode " + cfg.modeName);
+    }
+    poller.start(nowMs());
     return true;
+  }
+
+  /** The rule set a stream starting now runs under; null in polling mode before the first table. */
+  activeRuleSet(): ActiveRuleSet | null {
+    const p = this.poller;
+    return p !== null ? p.current : this.staticRules;
+  }
+
+  onTick(): void {
+    const p = this.poller;
+    if (p !== null) p.onTick(nowMs());
+  }
+
+  onHttpCallResponse(token: u32, headers: u32, body_size: u32, _trailers: u32): void {
+    const p = this.poller;
+    if (p !== null && p.onResponse(token, headers, body_size)) return;
+    log(LogLevelValues.debug, "workload-waf: response to an unknown http call " + token.toString() + " ignored");
   }
 
   count(metrics: Map<string, u32>, name: string): void {
@@ -166,6 +217,8 @@ class WafRoot extends RootContext {
 
 class WafStream extends Context {
   waf: WafRoot;
+  /** The engine of the rule set in force when the request headers arrived, kept for the whole transaction. */
+  eng: Engine | null = null;
   tx: Transaction | null = null;
   requestId: string = "";
   /** The filter replied locally or closed the stream: everything after passes untouched. */
@@ -184,12 +237,27 @@ class WafStream extends Context {
   }
 
   private engine(): Engine | null {
-    const e = this.waf.engine;
+    const e = this.eng;
     const tx = this.tx;
     if (e === null || tx === null) return null;
     e.tx = tx;
     e.nowMs = nowMs();
     return e;
+  }
+
+  /** Polling mode before the first rule set: the configured failure policy. */
+  private noRuleSet(): FilterHeadersStatusValues {
+    if (this.waf.failOpen) {
+      this.waf.uninspected.add(1);
+      return FilterHeadersStatusValues.Continue;
+    }
+    this.waf.refused.add(1);
+    this.replied = true;
+    const details = String.UTF8.encode("waf_no_ruleset");
+    const headers = serializePairs([], []);
+    imports.proxy_send_local_response(503, changetype<usize>(details), details.byteLength, 0, 0,
+      changetype<usize>(headers), headers.byteLength, -1);
+    return FilterHeadersStatusValues.StopIteration;
   }
 
   /** Carries out the transaction's decision (SecRuleEngine On only sets one). */
@@ -204,17 +272,18 @@ class WafStream extends Context {
       return;
     }
     const details = String.UTF8.encode("waf_" + actionName(tx) + "_" + d.ruleId.toString());
-    let headers = new ArrayBuffer(0);
-    if (d.action == Disruptive.REDIRECT) headers = serializePairs("location", d.redirect);
-    else headers = serializePairs("", "");
+    const headers = d.action == Disruptive.REDIRECT ? serializePairs(["location"], [d.redirect]) : serializePairs([], []);
     const status = d.status > 0 ? d.status : 403;
     imports.proxy_send_local_response(<u32>status, changetype<usize>(details), details.byteLength, 0, 0,
       changetype<usize>(headers), headers.byteLength, -1);
   }
 
   onRequestHeaders(_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
-    const eng = this.waf.engine;
+    const active = this.waf.activeRuleSet();
+    if (active === null) return this.noRuleSet();
+    const eng = active.engine;
     if (eng === null) return FilterHeadersStatusValues.Continue;
+    this.eng = eng;
     const hs: Headers = stream_context.headers.request.get_headers();
     let method = latin1("GET"), path = latin1("/"), authority: ArrayBuffer | null = null;
     let requestId = "";
@@ -232,6 +301,7 @@ class WafStream extends Context {
     if (requestId.length == 0) requestId = now.toString(16) + "-" + this.context_id.toString(16) + "-" + this.waf.streams.toString(16);
     this.requestId = requestId;
     const tx = eng.begin(requestId, now);
+    if (this.waf.ruleEngineOverride >= 0) tx.ruleEngine = this.waf.ruleEngineOverride;
     this.tx = tx;
     const src = propertyString("source.address"), dst = propertyString("destination.address");
     setConnection(eng, hostOf(src), propertyInt("source.port"), hostOf(dst), propertyInt("destination.port"));
@@ -379,27 +449,6 @@ class WafStream extends Context {
   onDone(): bool {
     return true;
   }
-}
-
-/** proxy-wasm header pairs with one (name, value), or none when name is empty. */
-function serializePairs(name: string, value: string): ArrayBuffer {
-  if (name.length == 0) {
-    const b = new ArrayBuffer(4);
-    store<u32>(changetype<usize>(b), 0);
-    return b;
-  }
-  const k = latin1(name), v = latin1(value);
-  const size = 4 + 8 + k.byteLength + 1 + v.byteLength + 1;
-  const b = new ArrayBuffer(size);
-  const p = changetype<usize>(b);
-  store<u32>(p, 1);
-  store<u32>(p + 4, k.byteLength);
-  store<u32>(p + 8, v.byteLength);
-  memory.copy(p + 12, changetype<usize>(k), k.byteLength);
-  store<u8>(p + 12 + k.byteLength, 0);
-  memory.copy(p + 13 + k.byteLength, changetype<usize>(v), v.byteLength);
-  store<u8>(p + 13 + k.byteLength + v.byteLength, 0);
-  return b;
 }
 
 registerRootContext((context_id: u32) => new WafRoot(context_id), "waf");

@@ -17,10 +17,11 @@ export interface BackendDiagnostic {
   message: string;
 }
 
-/** Compiles the IR; on failure throws BackendFailure with every diagnostic. */
-export function compileWithBackend(ir: RuleSetIR): BackendResult {
+/** Compiles the IR; on failure throws BackendFailure with every diagnostic. Files under `sourceRoot` are recorded
+ *  in the table by their name relative to it (so the table does not depend on where the files were written). */
+export function compileWithBackend(ir: RuleSetIR, sourceRoot: string): BackendResult {
   try {
-    const r = compileIR(ir);
+    const r = compileIR(ir, { sourceRoot });
     return { table: r.table, rules: r.stats.rules, compiler: COMPILER_VERSION };
   } catch (e) {
     if (e instanceof CompileErrors) {

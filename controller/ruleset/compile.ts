@@ -6,7 +6,7 @@
 // @pmFromFile / @ipMatchFromFile read. The SecLang front end (rulesets/seclang) validates and reports file:line;
 // the back end (./backend.ts → rulesets/compiler) builds the table. Errors name the ConfigMap key, not a temp path.
 import { createHash } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { loadSecLang } from "../../rulesets/seclang/index";
@@ -82,13 +82,10 @@ export function compileRuleSet(files: Map<string, Uint8Array>): CompiledRuleSet 
   }
   if (problems.length) throw new RuleSetError(problems);
 
-  // The compiler records the source paths in the table (and its source digest covers them), so the directory must
-  // not be random: the same files give the same table, on every replica and in `waf ruleset apply`.
-  const digest = createHash("sha256");
-  for (const [name, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) digest.update(name).update("\0").update(bytes).update("\0");
-  const dir = join(tmpdir(), `modsecurity-ruleset-${digest.digest("hex").slice(0, 16)}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  // The files are written to a fresh private directory (mkdtemp: no predictable name in a shared /tmp) and the
+  // compiler records them relative to it: the same files give the same table bytes on every replica and in
+  // `waf ruleset apply`, whatever the directory.
+  const dir = mkdtempSync(join(tmpdir(), "modsecurity-ruleset-"));
   const unTemp = (f: string) => (f.startsWith(dir) ? basename(f) : f);
   try {
     for (const [name, bytes] of files) writeFileSync(join(dir, name), bytes);
@@ -99,7 +96,7 @@ export function compileRuleSet(files: Map<string, Uint8Array>): CompiledRuleSet 
     }
     let out;
     try {
-      out = compileWithBackend(r.ruleset);
+      out = compileWithBackend(r.ruleset, dir);
     } catch (e) {
       if (e instanceof BackendFailure) throw new RuleSetError(e.diagnostics.map((d) => ({ ...d, file: unTemp(d.file) })));
       throw e;

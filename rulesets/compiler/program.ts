@@ -37,6 +37,7 @@ import {
   TargetFlags,
   TargetSelector,
 } from "../tables/format";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { CompileError, CompileErrors } from "./errors";
 import { ACTION_ID, CTL_ID, DISRUPTIVE_ID, OPERATOR_ID, TRANSFORM_ID, VARIABLE_ID } from "./ids";
 import { parsePmArgument } from "./pm";
@@ -51,6 +52,12 @@ export interface CompileRuleSetOptions {
   onProgress?: (done: number, total: number) => void;
   /** Reuse compiled regexes across calls (key: pattern and options). */
   regexCache?: Map<string, CompiledRegex>;
+  /**
+   * The rule-set root directory. Source files under it are recorded in the table (rule file names, the source
+   * file list, the source digest) by their path relative to it, so the same files compiled from two directories
+   * (two controller replicas, two temp dirs) give byte-identical tables. Files outside it keep their path as read.
+   */
+  sourceRoot?: string;
 }
 
 export const DEFAULT_REGEX_OPTIONS: CompileOptions = {
@@ -231,6 +238,8 @@ class Builder {
   constructor(
     readonly regexOpts: CompileOptions,
     readonly cache: Map<string, CompiledRegex> | undefined,
+    /** How a source file is named in the table (see CompileRuleSetOptions.sourceRoot). */
+    readonly sourceName: (file: string) => string,
   ) {}
 
   str(s: string): number {
@@ -734,7 +743,7 @@ function settingsEntries(b: Builder, s: Settings, files: string[]): number[][] {
   if (s.unicodeMap) num(Setting.UNICODE_CODE_PAGE, s.unicodeMap.codePage);
   if (s.statusEngine) num(Setting.STATUS_ENGINE, s.statusEngine === "On" ? 1 : 0);
   str(Setting.COMPILER_VERSION, COMPILER_VERSION);
-  for (const f of files) out.push([Setting.SOURCE_FILES, SettingValue.STRING, b.strings.intern(new TextEncoder().encode(f))]);
+  for (const f of files) out.push([Setting.SOURCE_FILES, SettingValue.STRING, b.strings.intern(new TextEncoder().encode(b.sourceName(f)))]);
   return out;
 }
 
@@ -763,6 +772,16 @@ function txLiteralValues(rules: ResolvedRule[]): Map<string, Set<string>> {
   return out;
 }
 
+/** Source path -> the name recorded in the table: relative (with '/') to `root` when under it, else unchanged. */
+function sourceNamer(root: string | undefined): (file: string) => string {
+  if (root === undefined) return (f) => f;
+  const base = resolve(root);
+  return (f) => {
+    const rel = relative(base, resolve(f));
+    return rel === "" || rel === ".." || rel.startsWith(".." + sep) || isAbsolute(rel) ? f : rel.split(sep).join("/");
+  };
+}
+
 /** Compiles a rule set (the front end's output) into a table. Throws CompileErrors. */
 export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {}): CompileResult {
   const t0 = performance.now();
@@ -771,7 +790,7 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
   const regexOpts = { ...DEFAULT_REGEX_OPTIONS, ...options.regex };
   if (options.regex?.maxSubsetStates !== undefined && options.regex.maxSubsetStates !== DEFAULT_REGEX_OPTIONS.maxSubsetStates && options.regex.subsetGrowth === undefined)
     delete regexOpts.subsetGrowth;
-  const b = new Builder(regexOpts, options.regexCache);
+  const b = new Builder(regexOpts, options.regexCache, sourceNamer(options.sourceRoot));
 
   // 1. Configuration order -> phase order (stable).
   const configRules: ResolvedRule[] = [];
@@ -846,7 +865,7 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
       r.status ?? 0, md.severity ?? REF_NONE, md.maturity ?? REF_NONE, md.accuracy ?? REF_NONE,
       md.msg ? b.macro(md.msg, r.loc, directive) : REF_NONE, md.logdata ? b.macro(md.logdata, r.loc, directive) : REF_NONE,
       tagStart, md.tags.length, acts.start, acts.count, r.skip ?? 0, skipAfter,
-      b.optStr(md.ver), b.optStr(md.rev), b.strings.intern(new TextEncoder().encode(r.loc.file)), r.loc.line, configIndex,
+      b.optStr(md.ver), b.optStr(md.rev), b.strings.intern(new TextEncoder().encode(b.sourceName(r.loc.file))), r.loc.line, configIndex,
     ]);
     explain.set(r.id, {
       id: r.id,
@@ -972,7 +991,7 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
   b.tw.addSection(SectionKind.RULES, rulesPayload);
   if (CHAINS_HEADER_SIZE !== 8 || ACTIONS_HEADER_SIZE !== 16 || RULES_HEADER_SIZE !== 64) throw new Error("program header layout");
 
-  const sourceHash = sha256(Buffer.concat(ir.files.map((f) => Buffer.from(f + "\0"))));
+  const sourceHash = sha256(Buffer.concat(ir.files.map((f) => Buffer.from(b.sourceName(f) + "\0"))));
   const table = b.tw.finish(sourceHash);
 
   const sectionBytes: Record<string, number> = {};

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { Annotations } from "../../controller/api";
+import { DEPLOYED_FILTER_CONFIG, renderFilterConfig } from "../../controller/filter-config";
 import { checkStructural, validate } from "./schema/openapi";
 import { validateK8sObject } from "./schema/k8s-models";
 import { ProtoRegistry } from "./schema/proto";
@@ -147,8 +148,10 @@ describe("Envoy bootstrap (envoy/envoy.yaml) against Envoy's API", () => {
       assert.equal(wasm.typed_config.config.root_id, "waf");
       assert.equal(wasm.typed_config.config.vm_config.runtime, "envoy.wasm.runtime.v8");
       assert.equal(wasm.typed_config.config.fail_open, false, "a filter that traps fails the stream closed");
+      assert.equal(wasm.typed_config.config.configuration.value, renderFilterConfig(DEPLOYED_FILTER_CONFIG),
+        "the filter configuration is the rendering of controller/filter-config.ts (which tests/reload loads into the filter)");
       const conf = JSON.parse(wasm.typed_config.config.configuration.value);
-      assert.equal(conf.controller.cluster, "waf_controller");
+      assert.ok(boot.static_resources.clusters.some((x: any) => x.name === conf.controller.cluster), "the filter polls a cluster the bootstrap defines");
       assert.equal(hcm.http_filters.at(-1).name, "envoy.filters.http.router");
       assert.equal(hcm.route_config.virtual_hosts[0].routes[0].route.cluster, "original_dst");
       assert.equal(l.default_filter_chain.filters[0].name, "envoy.filters.network.tcp_proxy");

@@ -8,6 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { compileRuleSet, loadOrder, RuleSetError } from "../../controller/ruleset/compile";
+import { loadSecLang } from "../../rulesets/seclang/index";
+import { compileRuleSet as compileIR, decodeProgram } from "../../rulesets/compiler/index";
+import { readTable } from "../../rulesets/tables/reader";
+import { Header, SHA256_SIZE } from "../../rulesets/tables/format";
 import type { WafController } from "../../controller/controller";
 import type { FakeApiServer } from "./fake-apiserver/index";
 import { createApplicationLayer, NS, REPO, get, kubeConfigFor, ruleSetFiles, startController, startFake, waitFor } from "./helpers";
@@ -37,6 +41,49 @@ describe("compileRuleSet (the controller's adapter over rulesets/seclang + rules
     const { "crs-setup.conf": _gone, ...missing } = ruleSetFiles();
     assert.throws(() => compileRuleSet(enc(missing)), /required file crs-setup\.conf is missing/);
     assert.throws(() => compileRuleSet(enc({ ...missing, "CRS-SETUP.conf": "" })), /must be named crs-setup\.conf/);
+  });
+});
+
+describe("reproducible tables: the bytes do not depend on the directory the rule files were written to", () => {
+  /** Writes the rule-set files into a fresh directory of its own and returns their load-order paths. */
+  const writeSet = (files: Record<string, string>): { dir: string; paths: string[] } => {
+    const dir = mkdtempSync(join(tmpdir(), "waf-ruleset-copy-"));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return { dir, paths: loadOrder(Object.keys(files)).map((n) => join(dir, n)) };
+  };
+  const compileFrom = (at: { dir: string; paths: string[] }, sourceRoot: string | undefined) => {
+    const r = loadSecLang(at.paths);
+    assert.deepEqual(r.errors, []);
+    return compileIR(r.ruleset, sourceRoot === undefined ? {} : { sourceRoot }).table;
+  };
+
+  test("the same files compiled from two directories with sourceRoot give byte-identical tables named by relative path", () => {
+    const a = writeSet(ruleSetFiles()), b = writeSet(ruleSetFiles());
+    assert.notEqual(a.dir, b.dir);
+    const ta = compileFrom(a, a.dir), tb = compileFrom(b, b.dir);
+    assert.ok(Buffer.from(ta).equals(Buffer.from(tb)), "identical table bytes");
+    const rule = decodeProgram(ta)!.rules.find((r) => r.id === 942999)!;
+    assert.equal(rule.file, "REQUEST-942-TEST.conf", "the rule's file is recorded relative to the rule-set root");
+    // The source digest is that of the relative names: anyone can recompute it from the load order.
+    const names = loadOrder(Object.keys(ruleSetFiles()));
+    const expected = createHash("sha256").update(Buffer.concat(names.map((n) => Buffer.from(n + "\0")))).digest();
+    const header = Buffer.from(ta.subarray(Header.SOURCE_SHA256, Header.SOURCE_SHA256 + SHA256_SIZE));
+    assert.ok(header.equals(expected), "source_sha256 covers the relative names");
+    assert.ok(Buffer.from(readTable(ta).sourceSha256).equals(expected));
+  });
+
+  test("without sourceRoot the absolute paths are recorded (what made replicas' tables differ)", () => {
+    const a = writeSet(ruleSetFiles()), b = writeSet(ruleSetFiles());
+    const ta = compileFrom(a, undefined), tb = compileFrom(b, undefined);
+    assert.ok(!Buffer.from(ta).equals(Buffer.from(tb)));
+    assert.equal(decodeProgram(ta)!.rules.find((r) => r.id === 942999)!.file, join(a.dir, "REQUEST-942-TEST.conf"));
+  });
+
+  test("the controller's compileRuleSet (a fresh private temp dir per call) gives the same bytes and sha256 every time", () => {
+    const one = compileRuleSet(enc(ruleSetFiles()));
+    const two = compileRuleSet(enc(ruleSetFiles()));
+    assert.equal(one.sha256, two.sha256);
+    assert.ok(Buffer.from(one.table).equals(Buffer.from(two.table)));
   });
 });
 
