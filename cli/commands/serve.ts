@@ -105,6 +105,18 @@ async function serve(ruleFiles: string[], opts: ServeOptions): Promise<void> {
   }
   announce(proxy.address, upstream, demo !== undefined, opts, wasmBytes);
 
+  onStopSignal(async () => {
+    await proxy.close();
+    await plugin.close();
+    await demo?.close();
+  });
+}
+
+/**
+ * SIGINT/SIGTERM: drain (`drain`), say so, exit 0; the same signal again exits at once (130). The return value is
+ * whether a stop is under way (a dead worker is then not replaced).
+ */
+function onStopSignal(drain: () => Promise<void>): () => boolean {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -113,14 +125,13 @@ async function serve(ruleFiles: string[], opts: ServeOptions): Promise<void> {
     }
     stopping = true;
     process.stderr.write(`waf serve: ${signal} received, draining connections\n`);
-    await proxy.close();
-    await plugin.close();
-    await demo?.close();
+    await drain();
     process.stderr.write("waf serve: stopped\n");
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  return () => stopping;
 }
 
 function announce(address: { address: string; family: string; port: number }, upstream: URL, demo: boolean, opts: ServeOptions, wasmBytes: Buffer): void {
@@ -146,7 +157,6 @@ async function servePrimary(opts: ServeOptions, wasmBytes: Buffer): Promise<void
     demo = await startDemoUpstream();
     upstream = demo.url;
   }
-  let stopping = false;
   let address: { address: string; family: string; port: number } | undefined;
   const fork = () => cluster.fork({ [WORKER_UPSTREAM]: upstream!.href });
   const listening = new Promise<void>((resolve) => {
@@ -158,30 +168,19 @@ async function servePrimary(opts: ServeOptions, wasmBytes: Buffer): Promise<void
       }
     });
   });
+  const stopping = onStopSignal(async () => {
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    await Promise.all(workers.map((w) => new Promise<void>((r) => (w.on("exit", () => r()), w.send("stop")))));
+    await demo?.close();
+  });
   cluster.on("exit", (w, code, signal) => {
-    if (stopping) return;
+    if (stopping()) return;
     process.stderr.write(`waf serve: worker ${w.process.pid} exited (${signal ?? code}); starting another\n`);
     fork();
   });
   for (let i = 0; i < opts.concurrency; i++) fork();
   await listening;
   announce(address!, upstream, demo !== undefined, opts, wasmBytes);
-
-  const stop = async (signal: string) => {
-    if (stopping) {
-      process.stderr.write(`waf serve: ${signal} again, exiting now\n`);
-      process.exit(130);
-    }
-    stopping = true;
-    process.stderr.write(`waf serve: ${signal} received, draining connections\n`);
-    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
-    await Promise.all(workers.map((w) => new Promise<void>((r) => (w.on("exit", () => r()), w.send("stop")))));
-    await demo?.close();
-    process.stderr.write("waf serve: stopped\n");
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
 /** The rules to load: the files given, or the default set — our bootstrap files, then the CRS if one is found. */
