@@ -114,7 +114,7 @@ export class Collection {
     const es = this.entries;
     for (let i = 0, m = es.length; i < m; i++) {
       const k = unchecked(es[i]).key;
-      if (eqNoCase(changetype<usize>(k), k.byteLength, p, n)) return i;
+      if (k.byteLength == n && eqNoCase(changetype<usize>(k), n, p, n)) return i;
     }
     return -1;
   }

@@ -482,9 +482,11 @@ export class Engine {
         unchecked((this.rKinds[w] = kk));
         w++;
       }
-      this.rEntries.length = w;
-      this.rVars.length = w;
-      this.rKinds.length = w;
+      if (w != this.rEntries.length) {
+        this.rEntries.length = w;
+        this.rVars.length = w;
+        this.rKinds.length = w;
+      }
       if ((flags & TargetFlags.COUNT) != 0) {
         const cnt = w - before;
         this.rEntries.length = before;
@@ -578,12 +580,23 @@ export class Engine {
     if (c === null) return;
     const es = c.entries;
     const keyed = sel == TargetSelector.KEY || sel == TargetSelector.XPATH;
-    const want = keyed ? this.rs.str(selArg) : EMPTY;
+    if (keyed) {
+      // TX:name and friends: most entries differ in length, so the length is compared before the bytes (TX holds
+      // every CRS setting, and keyed TX reads are a large share of all conditions).
+      const want = this.rs.str(selArg);
+      const wl = want.byteLength;
+      for (let i = 0, n = es.length; i < n; i++) {
+        const e = unchecked(es[i]);
+        const k = e.key;
+        if (k.byteLength != wl || !eqNoCase(changetype<usize>(k), wl, changetype<usize>(want), wl)) continue;
+        if (names) this.push(e.asName(), v, KIND_NAMES);
+        else this.push(e, v, KIND_COLL);
+      }
+      return;
+    }
     for (let i = 0, n = es.length; i < n; i++) {
       const e = unchecked(es[i]);
-      if (keyed) {
-        if (!eqBNoCase(want, e.key)) continue;
-      } else if (!this.selects(sel, selArg, e.key)) continue;
+      if (!this.selects(sel, selArg, e.key)) continue;
       if (names) this.push(e.asName(), v, KIND_NAMES);
       else this.push(e, v, KIND_COLL);
     }
