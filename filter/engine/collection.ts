@@ -5,6 +5,14 @@
 import { EMPTY, eqNoCase } from "./bytes";
 import { RegexCandidates } from "../program/regexes";
 
+/** Clock of collection versions: every collection and every change to one takes the next value, so a version
+ *  names one state of one collection for the life of the VM (caches keyed on it never confuse two collections). */
+let versionClock: u64 = 0;
+// @ts-ignore: decorator
+@inline function nextVersion(): u64 {
+  return ++versionClock;
+}
+
 export class Entry {
   key: ArrayBuffer;
   value: ArrayBuffer;
@@ -16,6 +24,9 @@ export class Entry {
   cacheBits: Array<RegexCandidates | null> | null = null;
   /** Prefilter candidates of the untransformed value (the empty pipeline has no cache slot). */
   rawBits: RegexCandidates | null = null;
+  /** This entry's key as a value (what *_NAMES variables yield), kept so its transformation cache lives as long
+   *  as the entry instead of being rebuilt by every rule that reads the names. */
+  private keyEntry: Entry | null = null;
 
   constructor(key: ArrayBuffer, value: ArrayBuffer) {
     this.key = key;
@@ -30,6 +41,16 @@ export class Entry {
       this.cacheBits!.length = 0;
     }
     this.rawBits = null;
+  }
+
+  /** The entry whose value is this entry's key (keys never change). */
+  asName(): Entry {
+    let k = this.keyEntry;
+    if (k === null) {
+      k = new Entry(this.key, this.key);
+      this.keyEntry = k;
+    }
+    return k;
   }
 
   /** Slot of a cached pipeline result, -1 if absent. */
@@ -65,7 +86,10 @@ export class Entry {
 }
 
 export class Collection {
+  /** Read freely; change only through the methods below (they advance `version`). */
   entries: Array<Entry> = new Array<Entry>();
+  /** Changes whenever an entry is added, removed or given a new value (see nextVersion). */
+  version: u64 = nextVersion();
 
   constructor(readonly name: string) {}
 
@@ -74,11 +98,14 @@ export class Collection {
   }
 
   clear(): void {
+    if (this.entries.length == 0) return;
+    this.version = nextVersion();
     this.entries.length = 0;
   }
 
   add(key: ArrayBuffer, value: ArrayBuffer): Entry {
     const e = new Entry(key, value);
+    this.version = nextVersion();
     this.entries.push(e);
     return e;
   }
@@ -87,7 +114,7 @@ export class Collection {
     const es = this.entries;
     for (let i = 0, m = es.length; i < m; i++) {
       const k = unchecked(es[i]).key;
-      if (eqNoCase(changetype<usize>(k), k.byteLength, p, n)) return i;
+      if (k.byteLength == n && eqNoCase(changetype<usize>(k), n, p, n)) return i;
     }
     return -1;
   }
@@ -107,6 +134,7 @@ export class Collection {
     const i = this.indexOfKey(changetype<usize>(key), key.byteLength);
     if (i >= 0) {
       const e = unchecked(this.entries[i]);
+      this.version = nextVersion();
       e.setValue(value);
       return e;
     }
@@ -123,6 +151,7 @@ export class Collection {
         unchecked((es[w++] = e));
       }
     }
+    if (w != es.length) this.version = nextVersion();
     es.length = w;
   }
 
@@ -134,6 +163,7 @@ export class Collection {
       const e = unchecked(es[i]);
       if (e.expires == 0 || e.expires >= now) unchecked((es[w++] = e));
     }
+    if (w != es.length) this.version = nextVersion();
     es.length = w;
   }
 }

@@ -14,7 +14,7 @@ import {
   MACRO_CELLS, OperatorKind, PART_CELLS, REF_NONE, Rule, RuleEngineMode, RuleFlags, SetVarOp, Target, TargetFlags,
   TargetSelector, TARGET_CELLS, TARGET_FLAGS_MASK, TARGET_SELECTOR_SHIFT, AuditEngineMode,
 } from "../../rulesets/tables/format";
-import { VariableId } from "../../rulesets/tables/variables";
+import { VariableId, VARIABLE_COUNT } from "../../rulesets/tables/variables";
 import { Ruleset } from "./ruleset";
 import { Collection, Entry } from "./collection";
 import {
@@ -30,6 +30,8 @@ import { Regex } from "../regex/regex";
 import { TIER_DFA } from "../regex/opcodes";
 import { detectSQLi, detectXSS } from "../libinjection/index";
 import { IpResult } from "../../rulesets/tables/format";
+import { RegexCandidates } from "../program/regexes";
+import { namesOf, skippableConditions } from "./skippable";
 
 const NONE: u32 = <u32>REF_NONE;
 
@@ -73,8 +75,20 @@ export class Engine {
   /** Messages for the embedder's log (it drains them after each transaction); each problem is reported once. */
   readonly warnings: Array<string> = new Array<string>();
 
+  /** Per condition: whether cannotMatch() may decide it (filter/engine/skippable.ts). */
+  private readonly skippable: Uint8Array;
+  /** Per (variable, pipeline): the union of the prefilter candidates of the variable's values after the pipeline,
+   *  and the collection version it was computed for: valid while equal to the collection's version (versions are
+   *  unique across all collections of the VM, so a new transaction's collections never hit a stale union). */
+  private unionBits: Array<RegexCandidates | null>;
+  private unionVersion: StaticArray<u64>;
+
   constructor(rs: Ruleset) {
     this.rs = rs;
+    this.skippable = skippableConditions(rs);
+    const slots = VARIABLE_COUNT * rs.prog.pipelineCount;
+    this.unionBits = new Array<RegexCandidates | null>(slots);
+    this.unionVersion = new StaticArray<u64>(slots);
   }
 
   // ==============================================================================================================
@@ -288,6 +302,10 @@ export class Engine {
       if (m) this.runActions(setvarStart, setvarCount, true);
       return m;
     }
+    if (unchecked(this.skippable[c]) != 0 && this.cannotMatch(r, c, pipeIdx, ids)) {
+      tx.coll(VariableId.MATCHED_VARS)!.clear(); // as for any condition that did not match
+      return false;
+    }
     this.resolve(r, c);
     const n = this.rEntries.length;
     // actions run below may expand macros; lookup() resolves into its own scratch, so these stay intact
@@ -313,17 +331,8 @@ export class Engine {
         }
         continue;
       }
-      let val: ArrayBuffer = e.value;
-      let slot = -1;
-      if (ids.length > 0) {
-        slot = e.cached(pipeIdx);
-        if (slot < 0) {
-          this.pipe.run(ids, 0, ids.length, changetype<usize>(e.value), e.value.byteLength);
-          const res = this.pipe.changed ? copyBytes(this.pipe.resultPtr, this.pipe.resultLen) : e.value;
-          slot = e.store(pipeIdx, res);
-        }
-        val = e.cachedValue(slot);
-      }
+      const slot = this.transformed(e, pipeIdx, ids);
+      const val = slot < 0 ? e.value : e.cachedValue(slot);
       let m = this.operator(c, op, val, e, slot, capture);
       if (negated) m = !m;
       if (m) {
@@ -337,6 +346,84 @@ export class Engine {
       tx.coll(VariableId.MATCHED_VARS)!.clear();
     }
     return any;
+  }
+
+  /** The cache slot of e's value after pipeline pipeIdx (run now if not cached), or -1 for the empty pipeline. */
+  private transformed(e: Entry, pipeIdx: i32, ids: StaticArray<u8>): i32 {
+    if (ids.length == 0) return -1;
+    let slot = e.cached(pipeIdx);
+    if (slot < 0) {
+      this.pipe.run(ids, 0, ids.length, changetype<usize>(e.value), e.value.byteLength);
+      const res = this.pipe.changed ? copyBytes(this.pipe.resultPtr, this.pipe.resultLen) : e.value;
+      slot = e.store(pipeIdx, res);
+    }
+    return slot;
+  }
+
+  /** The prefilter candidates of e's value in cache slot `slot` (-1: the raw value), scanned once and kept. */
+  private candidatesOf(e: Entry, slot: i32): RegexCandidates {
+    let c = slot >= 0 ? e.cachedBits(slot) : e.rawBits;
+    if (c === null) {
+      const set = this.rs.regexSet;
+      const val = slot >= 0 ? e.cachedValue(slot) : e.value;
+      c = set.newCandidates();
+      set.scanInto(c, changetype<usize>(val), val.byteLength);
+      if (slot >= 0) e.setCachedBits(slot, c);
+      else e.rawBits = c;
+    }
+    return c;
+  }
+
+  /**
+   * The fast "cannot match" test of a skippable condition (filter/engine/skippable.ts): true when, for every target,
+   * no value the target can yield after the condition's pipeline has the condition's regex among its prefilter
+   * candidates. Decides without resolving targets; false means "evaluate normally".
+   */
+  private cannotMatch(r: i32, c: i32, pipeIdx: i32, ids: StaticArray<u8>): bool {
+    const rs = this.rs;
+    const tx = this.tx;
+    const ri = <i32>rs.cond(c, Cond.ARG);
+    const t = rs.prog.targets;
+    const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
+    for (let i = ts; i < ts + tn; i++) {
+      const flags = t[i * TARGET_CELLS + Target.FLAGS];
+      if ((flags & TargetFlags.EXCLUDE) != 0) continue;
+      const v = <i32>t[i * TARGET_CELLS + Target.VARIABLE];
+      const base = namesOf(v);
+      const coll = tx.coll(base >= 0 ? base : v);
+      if (coll !== null) {
+        if (coll.entries.length == 0) continue;
+        if (this.union(v, coll, base >= 0, pipeIdx, ids).has(ri)) return false;
+      } else if (base < 0) {
+        const e = tx.scalar(v);
+        if (e !== null && this.candidatesOf(e, this.transformed(e, pipeIdx, ids)).has(ri)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** The union of the prefilter candidates of coll's values (its keys when `names`) after pipeline pipeIdx. */
+  private union(v: i32, coll: Collection, names: bool, pipeIdx: i32, ids: StaticArray<u8>): RegexCandidates {
+    const k = v * this.rs.prog.pipelineCount + pipeIdx;
+    let u = unchecked(this.unionBits[k]);
+    if (u !== null && unchecked(this.unionVersion[k]) == coll.version) return u;
+    if (u === null) {
+      u = this.rs.regexSet.newCandidates();
+      unchecked((this.unionBits[k] = u));
+    }
+    const words = u.words;
+    const nw = words.length;
+    for (let w = 0; w < nw; w++) unchecked((words[w] = 0));
+    const es = coll.entries;
+    for (let i = 0, n = es.length; i < n; i++) {
+      let e = unchecked(es[i]);
+      if (names) e = e.asName();
+      const cw = this.candidatesOf(e, this.transformed(e, pipeIdx, ids)).words;
+      if (cw.length != nw) return this.rs.regexSet.newCandidates(); // cannot happen (one regex set); fail open
+      for (let w = 0; w < nw; w++) unchecked((words[w] |= unchecked(cw[w])));
+    }
+    unchecked((this.unionVersion[k] = coll.version));
+    return u;
   }
 
   private multiValues(v: ArrayBuffer, ids: StaticArray<u8>): void {
@@ -400,9 +487,11 @@ export class Engine {
         unchecked((this.rKinds[w] = kk));
         w++;
       }
-      this.rEntries.length = w;
-      this.rVars.length = w;
-      this.rKinds.length = w;
+      if (w != this.rEntries.length) {
+        this.rEntries.length = w;
+        this.rVars.length = w;
+        this.rKinds.length = w;
+      }
       if ((flags & TargetFlags.COUNT) != 0) {
         const cnt = w - before;
         this.rEntries.length = before;
@@ -496,13 +585,24 @@ export class Engine {
     if (c === null) return;
     const es = c.entries;
     const keyed = sel == TargetSelector.KEY || sel == TargetSelector.XPATH;
-    const want = keyed ? this.rs.str(selArg) : EMPTY;
+    if (keyed) {
+      // TX:name and friends: most entries differ in length, so the length is compared before the bytes (TX holds
+      // every CRS setting, and keyed TX reads are a large share of all conditions).
+      const want = this.rs.str(selArg);
+      const wl = want.byteLength;
+      for (let i = 0, n = es.length; i < n; i++) {
+        const e = unchecked(es[i]);
+        const k = e.key;
+        if (k.byteLength != wl || !eqNoCase(changetype<usize>(k), wl, changetype<usize>(want), wl)) continue;
+        if (names) this.push(e.asName(), v, KIND_NAMES);
+        else this.push(e, v, KIND_COLL);
+      }
+      return;
+    }
     for (let i = 0, n = es.length; i < n; i++) {
       const e = unchecked(es[i]);
-      if (keyed) {
-        if (!eqBNoCase(want, e.key)) continue;
-      } else if (!this.selects(sel, selArg, e.key)) continue;
-      if (names) this.push(new Entry(e.key, e.key), v, KIND_NAMES);
+      if (!this.selects(sel, selArg, e.key)) continue;
+      if (names) this.push(e.asName(), v, KIND_NAMES);
       else this.push(e, v, KIND_COLL);
     }
   }

@@ -11,6 +11,8 @@ import { View } from "./view";
 export const AC_FAULT: i32 = -2;
 /** search() result when no phrase occurs. */
 export const AC_NO_MATCH: i32 = -1;
+/** Transition cache budget of a matcher, in cells of 2 bytes (64 KiB): see AcMatcher.setCacheBudget. */
+export const DEFAULT_CACHE_CELLS: u32 = 32768;
 
 class AcLayout {
   words: u64 = 0;
@@ -174,9 +176,76 @@ export class AcMatcher {
     return this.cellWidth == 2 ? v.u16(i << 1) : v.u32(i << 2);
   }
 
+  // ---- transition cache ----
+  // The table's transition is a binary search of the state's labels plus a failure-link chase: tens of bounds-checked
+  // reads per byte. The hot walkers (search, and the regex prefilter via next()) instead read a dense row cache:
+  // cell (s, class) holds next state + 1 once computed (0 = not yet), for the first `cachedRows` states (BFS order,
+  // so the shallow states where most input bytes land). Allocated on the first walk, filled as transitions are
+  // taken; at most the cell budget given to enableCache (2 bytes per cell). States past the budget use step().
+  private cache: StaticArray<u16> | null = null;
+  private cachedRows: u32 = 0;
+  private cacheBudget: u32 = DEFAULT_CACHE_CELLS;
+  /** The class map and the output-state bitset copied out of the table (validated; read unchecked). */
+  private classes: StaticArray<u8> | null = null;
+  private outWords: StaticArray<u32> | null = null;
+
+  /** Sets the transition cache's cell budget (call before the first walk; 0 disables the cache). */
+  setCacheBudget(cells: u32): void {
+    this.cacheBudget = cells;
+  }
+
+  private prepare(): void {
+    const cm = new StaticArray<u8>(256);
+    for (let b: u32 = 0; b < 256; b++) unchecked((cm[b] = <u8>this.classMap.u8(b)));
+    this.classes = cm;
+    const words = (this.stateCount + 31) >>> 5;
+    const ow = new StaticArray<u32>(<i32>words);
+    for (let w: u32 = 0; w < words; w++) unchecked((ow[w] = this.outBits.u32(w << 2)));
+    this.outWords = ow;
+    // u16 cells hold next + 1, so only automata with fewer than 65535 states are cached
+    if (this.stateCount < 0xffff && this.classCount > 0 && this.cacheBudget >= this.classCount) {
+      let rows = this.cacheBudget / this.classCount;
+      if (rows > this.stateCount) rows = this.stateCount;
+      this.cachedRows = rows;
+      this.cache = new StaticArray<u16>(<i32>(rows * this.classCount));
+    }
+  }
+
+  /** Class of a byte (after the first walk's prepare()). */
+  @inline classOf(byte: u32): u32 {
+    return <u32>unchecked(this.classes![byte & 0xff]);
+  }
+
+  /** One transition by byte class through the cache (prepare() must have run: see begin()). */
+  @inline next(s: u32, c: u32): u32 {
+    if (s < this.cachedRows) {
+      const i = <i32>(s * this.classCount + c);
+      const t = <u32>unchecked(this.cache![i]);
+      if (t != 0) return t - 1;
+      const n = this.stepClass(s, c);
+      unchecked((this.cache![i] = <u16>(n + 1)));
+      return n;
+    }
+    return this.stepClass(s, c);
+  }
+
+  /** Whether state s ends at least one phrase (after begin()). */
+  @inline hasOutput(s: u32): bool {
+    return (unchecked(this.outWords![<i32>(s >>> 5)]) & ((<u32>1) << (s & 31))) != 0;
+  }
+
+  /** Readies the walker's copied tables (once); call before a loop of next()/classOf()/hasOutput(). */
+  @inline begin(): void {
+    if (this.classes === null) this.prepare();
+  }
+
   /** One transition: the child of s labelled with the byte's class, else the same from s's failure link. */
   step(s: u32, byte: u32): u32 {
-    const c = this.classMap.u8(byte);
+    return this.stepClass(s, this.classMap.u8(byte));
+  }
+
+  /** step() for a byte class c (< classCount). */
+  private stepClass(s: u32, c: u32): u32 {
     while (s != 0) {
       let lo = this.cell(this.childStart, s);
       let hi = this.cell(this.childStart, s + 1);
@@ -220,10 +289,11 @@ export class AcMatcher {
    *  or AC_FAULT. Sets matchEnd. The caller guarantees [ptr, ptr + len) is readable (use searchBytes). */
   search(ptr: usize, len: usize): i32 {
     this.matchEnd = -1;
+    this.begin();
     let s: u32 = 0;
     for (let i: usize = 0; i < len; i++) {
-      s = this.step(s, <u32>load<u8>(ptr + i));
-      if (this.outputCount(s) != 0) {
+      s = this.next(s, this.classOf(<u32>load<u8>(ptr + i)));
+      if (this.hasOutput(s)) {
         const id = this.output(s, 0);
         if (this.faulted) return AC_FAULT;
         this.matchEnd = <i32>(i + 1);
