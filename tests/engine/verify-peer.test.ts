@@ -28,11 +28,15 @@ const PATTERNS: Array<[number, string, string]> = [
   [105, "verifyCC", String.raw`\b\d{4}(?: \d{4}){3}\b`],
   [106, "verifyCC", String.raw`(?<![\d-])\d{15,16}`],
   [107, "verifyCC", String.raw`\d+`],
+  // a back reference: the backtracking tier
+  [108, "verifyCC", String.raw`(\d)(?!\1{3})\d{12,15}`],
   [201, "verifyCPF", String.raw`\d{3}\.?\d{3}\.?\d{3}-?\d{2}`],
   [202, "verifyCPF", String.raw`^\d{3}\.\d{3}\.\d{3}-\d{2}$`],
   [203, "verifyCPF", String.raw`(\d{3})\.?(\d{3})\.?(\d{3})-?(\d{2})`],
   [204, "verifyCPF", String.raw`[\d.\-]{11,14}`],
   [205, "verifyCPF", String.raw`\b\d{11}\b`],
+  // a capture group that can be empty inside a loop (the backtracker supplies the captures); empty matches end v3's list
+  [206, "verifyCPF", String.raw`(?:(\d{3})?[.-]?)*\d{2}`],
   [301, "verifySSN", String.raw`\d{3}-?\d{2}-?\d{4}`],
   [302, "verifySSN", String.raw`\b\d{3}-\d{2}-\d{4}\b`],
   [303, "verifySSN", String.raw`^\d{9}$`],

@@ -102,3 +102,20 @@ describe("@verifySVNR", () => {
     assert.deepEqual(matches(rs), [false, false, false, false, false, true, true]);
   });
 });
+
+describe("long values", () => {
+  test("linear patterns over long values: candidates far from the start are found", async () => {
+    const pad = "x ".repeat(50_000);
+    const rs = await verify("verifyCPF", String.raw`\d{3}\.?\d{3}\.?\d{3}-?\d{2}`, [`${pad}529.982.247-25${pad}`, `${pad}529.982.247-24${pad}`]);
+    assert.deepEqual(rs, [[true, "529.982.247-25"], [false, null]]);
+    const cc = await verify("verifyCC", String.raw`\d{13,16}`, [`${"1".repeat(100_000)}x4111111111111111`]);
+    assert.deepEqual(cc, [[true, "4111111111111111"]]);
+  });
+  test("a search v3 makes quadratic (\\d+ over a long digit run) is capped", async () => {
+    // Each suffix of the run is a candidate in v3. An early valid one is found within the cap; one that v3 would
+    // only reach after n²/2 steps is not (the operator's documented limit: catalog.ts, verify.ts WORK_PER_BYTE).
+    const run = "1".repeat(100_000);
+    const rs = await verify("verifyCPF", String.raw`\d+`, [`52998224725${run}`, run, `${run}x52998224725`, `${run}52998224725`]);
+    assert.deepEqual(matches(rs), [true, false, true, false]);
+  });
+});
