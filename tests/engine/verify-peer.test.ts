@@ -36,6 +36,8 @@ const PATTERNS: Array<[number, string, string]> = [
   [204, "verifyCPF", String.raw`[\d.\-]{11,14}`],
   [205, "verifyCPF", String.raw`\b\d{11}\b`],
   // a capture group that can be empty inside a loop (the backtracker supplies the captures); empty matches end v3's list
+  // the last group ends before the match does: v3's next search starts there, so matches overlap
+  [207, "verifyCPF", String.raw`(\d{3})\.?\d{3}\.?\d{3}-?\d{2}`],
   [206, "verifyCPF", String.raw`(?:(\d{3})?[.-]?)*\d{2}`],
   [301, "verifySSN", String.raw`\d{3}-?\d{2}-?\d{4}`],
   [302, "verifySSN", String.raw`\b\d{3}-\d{2}-\d{4}\b`],
