@@ -29,6 +29,7 @@ import { match, captures, captureCount } from "../regex/match";
 import { Regex } from "../regex/regex";
 import { TIER_DFA } from "../regex/opcodes";
 import { detectSQLi, detectXSS } from "../libinjection/index";
+import { IdNumber, verifiedEnd, verifiedStart, verifyCreditCard, verifyIdNumber } from "../operators/verify";
 import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
 import { namesOf, skippableConditions } from "./skippable";
@@ -792,6 +793,12 @@ export class Engine {
     return atoi(changetype<usize>(t), t.byteLength);
   }
 
+  /** The regex argument of a @verifyCC & co. condition. */
+  private verifyRegex(c: i32): Regex | null {
+    if (this.rs.cond(c, Cond.ARG_KIND) != ArgKind.REGEX) return null;
+    return this.rs.regex(<i32>this.rs.cond(c, Cond.ARG));
+  }
+
   private setCapture(g: i32, v: ArrayBuffer): void {
     this.tx.tx().set(latin1(g.toString()), v);
   }
@@ -959,7 +966,22 @@ export class Engine {
         return false;
       }
       case OperatorKind.VALIDATE_UTF8_ENCODING: return !validUtf8(p, n);
-      default: return false; // verifyCC/CPF/SSN/SVNR, geoLookup, rbl: not supported in the filter
+      case OperatorKind.VERIFY_CC: {
+        const re = this.verifyRegex(c);
+        if (re === null || !verifyCreditCard(re, p, n)) return false;
+        if (capture) this.setCapture(0, copyBytes(p + <usize>verifiedStart, verifiedEnd - verifiedStart));
+        return true;
+      }
+      case OperatorKind.VERIFY_CPF:
+      case OperatorKind.VERIFY_SSN:
+      case OperatorKind.VERIFY_SVNR: {
+        const re = this.verifyRegex(c);
+        const kind = op == OperatorKind.VERIFY_CPF ? IdNumber.CPF : op == OperatorKind.VERIFY_SSN ? IdNumber.SSN : IdNumber.SVNR;
+        if (re === null || !verifyIdNumber(re, p, n, kind, capture)) return false;
+        if (capture) this.setCapture(0, copyBytes(p + <usize>verifiedStart, verifiedEnd - verifiedStart));
+        return true;
+      }
+      default: return false; // geoLookup, rbl: not supported in the filter
     }
   }
 

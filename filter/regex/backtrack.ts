@@ -437,9 +437,14 @@ function cont(k: i32, j: i32): bool {
 /**
  * Leftmost-first search over [ptr, ptr+len) with a budget of `limit` steps. BT_MATCH: slots in btSlots
  * (2 × (groups + 1) entries; [0],[1] = the whole match); BT_NO_MATCH; BT_LIMIT (budget or depth exceeded).
- * `prog` must have passed validate().
+ * `prog` must have passed validate(). Matches start at positions >= `from` (PCRE's start offset: assertions and
+ * look-behinds still see the bytes before it), or only at `from` when `anchored`.
  */
-export function backtrackSearch(prog: BacktrackProgram, ptr: usize, len: i32, limit: i32): i32 {
+export function backtrackSearch(prog: BacktrackProgram, ptr: usize, len: i32, limit: i32, from: i32 = 0, anchored: bool = false): i32 {
+  if (from < 0 || from > len) {
+    btSteps = 0;
+    return BT_NO_MATCH;
+  }
   pKind = changetype<usize>(prog.kind);
   pA = changetype<usize>(prog.a);
   pB = changetype<usize>(prog.b);
@@ -461,7 +466,8 @@ export function backtrackSearch(prog: BacktrackProgram, ptr: usize, len: i32, li
   slotsBase = changetype<usize>(btSlots);
   const root = prog.root;
   let result = BT_NO_MATCH;
-  for (let start = 0; start <= len; start++) {
+  const lastStart = anchored ? from : len;
+  for (let start = from; start <= lastStart; start++) {
     for (let s = 0; s < nslots; s++) setS(s, -1);
     acceptEnd = -1;
     ftop = 0;

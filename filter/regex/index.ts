@@ -10,6 +10,7 @@ export { pikeSearch, pikeSlots } from "./pike";
 export { backtrackSearch, btSlots, btSteps, BT_MATCH, BT_NO_MATCH, BT_LIMIT, MAX_DEPTH } from "./backtrack";
 export {
   match,
+  matchFrom,
   automatonMatch,
   captures,
   captureCount,

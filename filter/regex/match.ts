@@ -103,6 +103,47 @@ export function match(re: Regex, ptr: usize, len: i32, wantCaptures: bool): bool
   return true;
 }
 
+/**
+ * Leftmost match of `re` in the subject [ptr, ptr+len) that starts at a position >= `from`, or exactly at `from`
+ * when `anchored` - PCRE's start offset: ^, \A, \b and look-behinds still see the bytes before `from`. Always
+ * fills `captures` (captureCount groups) on a match, so it needs the capture structures: the table holds them
+ * for every regex whose operator wants a span (@verifyCC & co.); without them the answer is "no match" with
+ * MATCH_ERROR_INVALID. A backtracker over its budget answers "no match" with MATCH_ERROR_LIMIT (PCRE's match
+ * limit error ends ModSecurity's search loops).
+ */
+export function matchFrom(re: Regex, ptr: usize, len: i32, from: i32, anchored: bool): bool {
+  matchError = MATCH_OK;
+  captureCount = 0;
+  if (len < 0) len = 0;
+  if (from < 0 || from > len) return false;
+  if (!re.check()) {
+    matchError = MATCH_ERROR_INVALID;
+    return false;
+  }
+  if (re.tier == TIER_BACKTRACK || re.captureEngine == CAPTURE_BACKTRACK) {
+    const bt = re.backtrack;
+    if (bt === null) {
+      matchError = MATCH_ERROR_INVALID;
+      return false;
+    }
+    const r = backtrackSearch(bt, ptr, len, backtrackLimit, from, anchored);
+    if (r == BT_MATCH) {
+      fillCaptures(btSlots, re.groups);
+      return true;
+    }
+    if (r == BT_LIMIT) matchError = MATCH_ERROR_LIMIT;
+    return false;
+  }
+  const cp = re.captureProgram;
+  if (cp === null || cp.slots < 2) {
+    matchError = MATCH_ERROR_INVALID;
+    return false;
+  }
+  if (!pikeSearch(cp, ptr, len, from, anchored)) return false;
+  fillCaptures(pikeSlots, re.groups);
+  return true;
+}
+
 // type-only imports used through changetype above
 import { Dfa } from "./dfa";
 import { NfaProgram } from "./nfa_program";

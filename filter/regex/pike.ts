@@ -173,8 +173,11 @@ function follow(prog: NfaProgram, pc0: i32, pos: i32, ptr: usize, len: i32, slot
 /**
  * Leftmost-first search over [ptr, ptr+len). Returns true on a match; with a capture program (prog.slots > 0) the
  * winning thread's slots are in `pikeSlots[0 .. prog.slots)` (-1 = unset). `prog` must have passed validate().
+ * Matches start at positions >= `from` (PCRE's start offset: assertions and look-behinds still see the bytes
+ * before it), or only at `from` when `anchored`.
  */
-export function pikeSearch(prog: NfaProgram, ptr: usize, len: i32): bool {
+export function pikeSearch(prog: NfaProgram, ptr: usize, len: i32, from: i32 = 0, anchored: bool = false): bool {
+  if (from < 0 || from > len) return false;
   const n = prog.ops.length;
   const slots = prog.slots;
   ensure(n, slots);
@@ -192,8 +195,8 @@ export function pikeSearch(prog: NfaProgram, ptr: usize, len: i32): bool {
   let nCaps = capsB;
   let cGen = ++gen;
   let cCount = 0;
-  for (let i = 0; i <= len; i++) {
-    if (!matched) {
+  for (let i = from; i <= len; i++) {
+    if (!matched && (i == from || !anchored)) {
       for (let s = 0; s < slots; s++) unchecked((cur[s] = -1));
       lStamp = cStamp;
       lPcs = cPcs;
@@ -203,7 +206,7 @@ export function pikeSearch(prog: NfaProgram, ptr: usize, len: i32): bool {
       follow(prog, prog.start, i, ptr, len, slots);
       cCount = lCount;
     }
-    if (cCount == 0 && matched) break;
+    if (cCount == 0 && (matched || anchored)) break;
     // fill the next list
     lStamp = nStamp;
     lPcs = nPcs;

@@ -596,7 +596,9 @@ class Builder {
             ex.object = { kind: "regex variants (macro-expanded pattern, every expansion precompiled)", patterns: v.patterns, bytes: 0 };
             break;
           }
-          const ri = this.regex(op.argument, c.capture, loc, directive, what);
+          // @verifyCC & co. always need the match span (their candidate), so the capture structures too
+          const needsSpan = kind !== OperatorKind.RX && kind !== OperatorKind.RX_GLOBAL;
+          const ri = this.regex(op.argument, c.capture || needsSpan, loc, directive, what);
           if (ri < 0) break;
           argKind = ArgKind.REGEX;
           arg = ri;

@@ -193,6 +193,14 @@ export interface OperatorInfo {
   note?: string;
 }
 
+const SUFFIX_CANDIDATES = "candidates: every match and capture group (1-9 only) that v3's searchAll lists for every suffix of the value";
+function VERIFY_NOTE(check: string, candidates = SUFFIX_CANDIDATES): string {
+  return (
+    `${check}; ${candidates}. A value whose v3 search is quadratic (an unbounded pattern over a long digit run) stops ` +
+    `after 64 search steps per byte and does not match`
+  );
+}
+
 export const OPERATORS: readonly OperatorInfo[] = [
   { name: "beginsWith", arg: "text", support: "full" },
   { name: "contains", arg: "text", support: "full" },
@@ -218,10 +226,12 @@ export const OPERATORS: readonly OperatorInfo[] = [
   { name: "validateByteRange", arg: "byteRanges", support: "full" },
   { name: "validateUrlEncoding", arg: "none", support: "full" },
   { name: "validateUtf8Encoding", arg: "none", support: "full" },
-  { name: "verifyCC", arg: "regex", support: "full" },
-  { name: "verifyCPF", arg: "regex", support: "full" },
-  { name: "verifySSN", arg: "regex", support: "full" },
-  { name: "verifySVNR", arg: "regex", support: "full" },
+  // The four verify operators take libmodsecurity 3.0.9's regex candidates and checks, quirks included (see
+  // filter/operators/verify.ts and checksums.ts; tests/engine/verify-peer.test.ts compares with ModSecurity).
+  { name: "verifyCC", arg: "regex", support: "full", note: VERIFY_NOTE("Luhn over the candidate's digits", "candidates: the leftmost match from every start offset of the value") },
+  { name: "verifyCPF", arg: "regex", support: "full", note: VERIFY_NOTE("CPF check digits over the first 11 digits, v3's list of repeated-digit numbers and 01234567890 rejected") },
+  { name: "verifySSN", arg: "regex", support: "full", note: VERIFY_NOTE("exactly 9 digits; area 001-739 but not 666, group and serial non-zero, not all equal or consecutive") },
+  { name: "verifySVNR", arg: "regex", support: "full", note: VERIFY_NOTE("check digit (4th of the first 10 digits); v3's list rejects 0000000000-7777777777, 0123456789, 1234567890") },
   { name: "within", arg: "text", support: "full" },
   { name: "geoLookup", arg: "none", support: "limited", note: "no GeoIP database in the filter; never matches" },
   { name: "rbl", arg: "text", support: "limited", note: "no DNS lookups from the filter; never matches" },
