@@ -1,6 +1,6 @@
 // The workload-waf controller.
 //
-// Every replica watches Services, the ApplicationLayer and the rule-set ConfigMap (list + watch, restarted on error,
+// Every replica watches Services, their EndpointSlices, the ApplicationLayer and the rule-set ConfigMap (list + watch, restarted on error,
 // relisted on 410 Gone, replayed every resync period), compiles the rule set and computes what each Envoy needs, and
 // serves it over HTTP (so a standby serves the same bytes as the leader). Only the replica holding the Lease writes:
 // Service annotations (its status, and Felix's TPROXY annotation), Events, the ApplicationLayer status and, when
@@ -13,6 +13,7 @@ import {
   ApiException,
   CoreV1Api,
   CustomObjectsApi,
+  DiscoveryV1Api,
   ListWatch,
   PatchStrategy,
   Watch,
@@ -21,6 +22,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
   type V1ConfigMap,
+  type V1EndpointSlice,
   type V1Service,
 } from "@kubernetes/client-node";
 import {
@@ -41,6 +43,7 @@ import {
   type RuleSetError as RuleSetErrorStatus,
   type ServiceStatusEntry,
 } from "./api";
+import { destinationKeys } from "./destinations";
 import { ISTIO_GROUP, ISTIO_PLURAL, ISTIO_VERSION, MANAGED_BY, MANAGED_BY_LABEL, renderWasmPlugin } from "./istio";
 import { LeaderElector } from "./leader";
 import { controllerMetrics, type ControllerMetrics } from "./metrics";
@@ -88,9 +91,11 @@ export class WafController {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly services: ListWatch<V1Service>;
+  /** Endpoints of the services (pod IP:targetPort destinations in the settings document). */
+  private readonly slices: ListWatch<V1EndpointSlice>;
   private readonly layers: ListWatch<KubernetesObject>;
   private readonly configMaps: ListWatch<V1ConfigMap>;
-  private readonly synced = { services: false, layers: false, configMaps: false };
+  private readonly synced = { services: false, endpointSlices: false, layers: false, configMaps: false };
   private readonly ruleSet: RuleSetState = { current: null, error: null, key: "" };
   private readonly history: Blob[] = [];
   private wasmBlob: Blob | null = null;
@@ -116,6 +121,12 @@ export class WafController {
     this.services = new ListWatch<V1Service>("/api/v1/services", watch, async () => {
       const l = await this.core.listServiceForAllNamespaces();
       this.synced.services = true;
+      return l;
+    }, false);
+    const discovery = kc.makeApiClient(DiscoveryV1Api);
+    this.slices = new ListWatch<V1EndpointSlice>("/apis/discovery.k8s.io/v1/endpointslices", watch, async () => {
+      const l = await discovery.listEndpointSliceForAllNamespaces();
+      this.synced.endpointSlices = true;
       return l;
     }, false);
     this.layers = new ListWatch<KubernetesObject>(`/apis/${GROUP}/${VERSION}/${PLURAL}`, watch, async () => {
@@ -173,7 +184,7 @@ export class WafController {
       this.wasmBlob = { bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
     }
     this.server = await startServer(this.o.listenPort, this.o.listenHost, this.servedState(), this.metrics);
-    for (const [name, inf] of [["services", this.services], ["applicationlayers", this.layers], ["configmaps", this.configMaps]] as const) {
+    for (const [name, inf] of [["services", this.services], ["endpointslices", this.slices], ["applicationlayers", this.layers], ["configmaps", this.configMaps]] as const) {
       const lw = inf as ListWatch<KubernetesObject>;
       lw.on("add", () => this.schedule());
       lw.on("update", () => this.schedule());
@@ -200,7 +211,7 @@ export class WafController {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     for (const t of this.retryTimers) clearTimeout(t);
     await this.elector.stop(opts.releaseLease ?? true);
-    await Promise.all([this.services.stop(), this.layers.stop(), this.configMaps.stop()]);
+    await Promise.all([this.services.stop(), this.slices.stop(), this.layers.stop(), this.configMaps.stop()]);
     await this.loop;
     await this.server?.close();
   }
@@ -311,10 +322,12 @@ export class WafController {
 
   private buildSettingsDocument(): { etag: string; body: string } {
     const destinations: Record<string, unknown> = {};
+    const owner = new Map<string, string>();
+    const collisions: string[] = [];
     const s = this.cluster.settings;
+    const slices = this.slices.list();
     for (const [key, { svc, decision }] of [...this.decisions].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (decision?.status !== "Enabled" || !decision.settings) continue;
-      const ips = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : [svc.spec!.clusterIP!];
       const entry = {
         service: key,
         mode: decision.settings.mode,
@@ -322,11 +335,22 @@ export class WafController {
         excludeRuleIds: decision.settings.excludeRuleIds.map((r) => [r.from, r.to]),
         excludeRuleTags: decision.settings.excludeRuleTags,
       };
-      for (const p of svc.spec?.ports ?? []) {
-        if ((p.protocol ?? "TCP") !== "TCP") continue;
-        for (const ip of ips) destinations[`${ip.includes(":") ? `[${ip}]` : ip}:${p.port}`] = { ...entry, port: p.name ?? String(p.port) };
-        if (p.nodePort) destinations[`*:${p.nodePort}`] = { ...entry, port: p.name ?? String(p.port) };
+      for (const d of destinationKeys(svc, slices)) {
+        // Two enabled services selecting the same pods share their endpoint destinations: the filter can only see
+        // the address, so the service first in namespace/name order decides (stable across replicas and passes).
+        const first = owner.get(d.key);
+        if (first !== undefined) {
+          if (first !== key) collisions.push(`${d.key} (${first}, ${key})`);
+          continue;
+        }
+        owner.set(d.key, key);
+        destinations[d.key] = { ...entry, port: d.port };
       }
+    }
+    const collisionText = collisions.join(", ");
+    if (collisionText !== this.loggedCollisions) {
+      this.loggedCollisions = collisionText;
+      if (collisionText) this.log(`destinations shared by enabled services, the first service's settings apply: ${collisionText}`);
     }
     const rs = this.ruleSet.current;
     const doc = {
@@ -349,6 +373,8 @@ export class WafController {
     const body = JSON.stringify(doc, null, 2) + "\n";
     return { etag: createHash("sha256").update(body).digest("hex"), body };
   }
+
+  private loggedCollisions = "";
 
   private servedState(): ServedState {
     return {

@@ -12,7 +12,8 @@ export interface PollTarget {
 }
 
 export interface FilterPluginConfig {
-  /** SecRuleEngine of every transaction: detect = DetectionOnly, block = On (the table's own setting is ignored). */
+  /** SecRuleEngine of the transactions when no settings are configured: detect = DetectionOnly, block = On (the
+   *  table's own setting is ignored); with settings each destination's own mode applies. */
   mode: Mode;
   /** Before the first good rule set: false (default) = 503, true = pass uninspected (metric waf.ruleset.uninspected). */
   fail_open?: boolean;
@@ -26,7 +27,8 @@ export interface FilterPluginConfig {
   };
   /** The compiled rule set (GET, ETag / If-None-Match). */
   ruleset: PollTarget;
-  /** Per-destination settings document (accepted; not applied by the filter yet — it says so at configure). */
+  /** Per-destination settings (GET, ETag): each transaction runs with its destination's mode, paranoia level and rule
+   *  exclusions; destinations not listed pass uninspected. Without it every destination runs in `mode`. */
   settings?: PollTarget;
 }
 

@@ -10,6 +10,15 @@
 //      (filter/reload); a stream keeps the rule set it started with. Invalid JSON, unknown or missing members =
 //      the reason at `error` level and onConfigure returns false. Until the first good table arrives: fail_open
 //      false (default) = 503 local reply (details waf_no_ruleset), true = pass uninspected (waf.ruleset.uninspected);
+//    - with `settings`, the per-destination settings document comes from the controller too (filter/settings).
+//      Each transaction looks up Envoy's `destination.address` (the original destination on the transparent
+//      listeners: "ip:port", then "*:<port>" for node ports) and runs with that destination's mode, paranoia level
+//      and rule exclusions (filter/settings/apply.ts). A destination the document does not list — and every one
+//      while it says the WAF is disabled cluster-wide — is not a protected service: its requests pass uninspected,
+//      counted (waf.settings.uninspected); Felix steers only enabled services here, so that is traffic the
+//      controller has just stopped protecting or not listed yet. Until the first document arrives the failure
+//      policy applies as for the rule set (details waf_no_settings). Without `settings` every transaction runs in
+//      the configured mode with the rule set's own paranoia level;
 //  - phase 1 in onRequestHeaders (the request headers are copied there), phase 2 at the end of the request body
 //    (StopIterationAndBuffer until then; in the headers callback when there is no body), phase 3 in
 //    onResponseHeaders, phase 4 at the end of the response body (buffered while SecResponseBodyAccess applies to
@@ -34,6 +43,10 @@ import { ConfigForm, configForm, parsePollingConfig } from "./config/plugin_conf
 import { ActiveRuleSet } from "./reload/active";
 import { loadRuleSet } from "./reload/load";
 import { RuleSetPoller } from "./reload/poller";
+import { RETRY_MS } from "./reload/http_poller";
+import { SettingsPoller } from "./settings/poller";
+import { applyDestination } from "./settings/apply";
+import { DestinationSettings } from "./settings/document";
 import { Transaction } from "./engine/transaction";
 import {
   addRequestHeader, addResponseHeader, processRequestBody, processResponseBody, processUri, responseBodyInspected,
@@ -92,7 +105,11 @@ class WafRoot extends RootContext {
   /** Polling mode: the SecRuleEngine every transaction runs with (the configured mode); -1 = the table's. */
   ruleEngineOverride: i32 = -1;
   failOpen: bool = false;
+  /** Polling mode with settings: the per-destination settings in force. */
+  settings: SettingsPoller | null = null;
   readonly uninspected: Metric = new Metric(MetricKind.COUNTER, "waf.ruleset.uninspected");
+  /** Requests to destinations the settings do not protect (passed uninspected). */
+  readonly unprotected: Metric = new Metric(MetricKind.COUNTER, "waf.settings.uninspected");
   readonly refused: Metric = new Metric(MetricKind.COUNTER, "waf.ruleset.refused");
   ruleMetrics: Map<u32, u32> = new Map<u32, u32>();
   actionMetrics: Map<string, u32> = new Map<string, u32>();
@@ -128,6 +145,7 @@ class WafRoot extends RootContext {
     const form = configForm(bytes);
     if (form == ConfigForm.POLLING) return this.configurePolling(bytes);
     this.poller = null;
+    this.settings = null;
     this.ruleEngineOverride = -1;
     if (form == ConfigForm.EMPTY) {
       this.staticRules = new ActiveRuleSet(null, "", 1);
@@ -164,12 +182,24 @@ class WafRoot extends RootContext {
     log(LogLevelValues.info, "workload-waf: polling mode: rule set from cluster " + cfg.cluster + " " + cfg.ruleset.path +
       " every " + cfg.ruleset.pollIntervalMs.toString() + " ms, mode " + cfg.modeName + ", " +
       (cfg.failOpen ? "fail open" : "fail closed") + " until the first rule set arrives");
+    // One tick drives every poller: each polls when its own interval has passed (so on the first tick after it).
+    let tick = cfg.ruleset.pollIntervalMs;
+    let settings: SettingsPoller | null = null;
     if (cfg.settings !== null) {
-      // Accepted so the deployed configuration stays valid, but said loudly: per-destination mode, paranoia level
-      // and exclusions are not applied yet; every destination runs with the configured mode.
-      log(LogLevelValues.warn, "workload-waf: settings " + cfg.settings!.path + " are not applied by this filter version: every destination runs in mode " + cfg.modeName);
+      const st = cfg.settings!;
+      settings = new SettingsPoller(cfg);
+      if (st.pollIntervalMs < tick) tick = st.pollIntervalMs;
+      log(LogLevelValues.info, "workload-waf: per-destination settings from cluster " + cfg.cluster + " " + st.path + " every " +
+        st.pollIntervalMs.toString() + " ms; destinations they do not list pass uninspected");
+    } else {
+      log(LogLevelValues.info, "workload-waf: no per-destination settings configured: every destination runs in mode " + cfg.modeName +
+        " with the rule set's own paranoia level");
     }
-    poller.start(nowMs());
+    this.settings = settings;
+    imports.proxy_set_tick_period_milliseconds(tick < RETRY_MS ? tick : RETRY_MS);
+    const now = nowMs();
+    poller.start(now);
+    if (settings !== null) settings.start(now);
     return true;
   }
 
@@ -180,13 +210,18 @@ class WafRoot extends RootContext {
   }
 
   onTick(): void {
+    const now = nowMs();
     const p = this.poller;
-    if (p !== null) p.onTick(nowMs());
+    if (p !== null) p.onTick(now);
+    const s = this.settings;
+    if (s !== null) s.onTick(now);
   }
 
   onHttpCallResponse(token: u32, headers: u32, body_size: u32, _trailers: u32): void {
     const p = this.poller;
     if (p !== null && p.onResponse(token, headers, body_size)) return;
+    const s = this.settings;
+    if (s !== null && s.onResponse(token, headers, body_size)) return;
     log(LogLevelValues.debug, "workload-waf: response to an unknown http call " + token.toString() + " ignored");
   }
 
@@ -245,15 +280,15 @@ class WafStream extends Context {
     return e;
   }
 
-  /** Polling mode before the first rule set: the configured failure policy. */
-  private noRuleSet(): FilterHeadersStatusValues {
+  /** Polling mode before the first rule set or settings document (`why` says which): the failure policy. */
+  private notReady(why: string): FilterHeadersStatusValues {
     if (this.waf.failOpen) {
       this.waf.uninspected.add(1);
       return FilterHeadersStatusValues.Continue;
     }
     this.waf.refused.add(1);
     this.replied = true;
-    const details = String.UTF8.encode("waf_no_ruleset");
+    const details = String.UTF8.encode(why);
     const headers = serializePairs([], []);
     imports.proxy_send_local_response(503, changetype<usize>(details), details.byteLength, 0, 0,
       changetype<usize>(headers), headers.byteLength, -1);
@@ -280,9 +315,21 @@ class WafStream extends Context {
 
   onRequestHeaders(_headers: u32, end_of_stream: bool): FilterHeadersStatusValues {
     const active = this.waf.activeRuleSet();
-    if (active === null) return this.noRuleSet();
+    if (active === null) return this.notReady("waf_no_ruleset");
     const eng = active.engine;
     if (eng === null) return FilterHeadersStatusValues.Continue;
+    const dst = propertyString("destination.address");
+    let dest: DestinationSettings | null = null;
+    const sp = this.waf.settings;
+    if (sp !== null) {
+      const doc = sp.current;
+      if (doc === null) return this.notReady("waf_no_settings");
+      dest = doc.lookup(dst);
+      if (dest === null) {
+        this.waf.unprotected.add(1);
+        return FilterHeadersStatusValues.Continue;
+      }
+    }
     this.eng = eng;
     const hs: Headers = stream_context.headers.request.get_headers();
     let method = latin1("GET"), path = latin1("/"), authority: ArrayBuffer | null = null;
@@ -301,9 +348,10 @@ class WafStream extends Context {
     if (requestId.length == 0) requestId = now.toString(16) + "-" + this.context_id.toString(16) + "-" + this.waf.streams.toString(16);
     this.requestId = requestId;
     const tx = eng.begin(requestId, now);
-    if (this.waf.ruleEngineOverride >= 0) tx.ruleEngine = this.waf.ruleEngineOverride;
+    if (dest !== null) applyDestination(tx, dest);
+    else if (this.waf.ruleEngineOverride >= 0) tx.ruleEngine = this.waf.ruleEngineOverride;
     this.tx = tx;
-    const src = propertyString("source.address"), dst = propertyString("destination.address");
+    const src = propertyString("source.address");
     setConnection(eng, hostOf(src), propertyInt("source.port"), hostOf(dst), propertyInt("destination.port"));
     let proto = propertyString("request.protocol");
     if (proto.length == 0) proto = "HTTP/1.1";

@@ -1,5 +1,5 @@
-// A small strict JSON reader (RFC 8259) for the plugin configuration: a document of a few hundred bytes read once
-// per configure, so a tree is fine. Strict on purpose — the configuration decides how the WAF enforces, and a
+// A small strict JSON reader (RFC 8259) for the plugin configuration (a few hundred bytes, read once per configure)
+// and the settings document (filter/settings: bounded in size, read only when its ETag changes), so a tree is fine. Strict on purpose — the configuration decides how the WAF enforces, and a
 // document Envoy would hand over half-understood must be refused, not guessed at: duplicate keys, trailing
 // garbage, control characters in strings, leading zeros, lone surrogates and nesting deeper than MAX_DEPTH are
 // errors. Never traps: every read is bounds-checked and the recursion is capped.
@@ -147,6 +147,9 @@ class Reader {
       this.pos++;
       return v;
     }
+    // Duplicates are found by a scan while the object is small, by a set once it is large (the settings document
+    // has one member per destination: a scan would be quadratic).
+    let names: Set<string> | null = null;
     while (true) {
       if (this.peek() != 0x22) {
         this.fail("expected a member name in double quotes");
@@ -155,7 +158,11 @@ class Reader {
       const at = this.pos;
       const key = this.string();
       if (key === null) return null;
-      if (v.keys.includes(key)) {
+      if (names === null && v.keys.length >= 16) {
+        names = new Set<string>();
+        for (let i = 0; i < v.keys.length; i++) names.add(v.keys[i]);
+      }
+      if (names !== null ? names.has(key) : v.keys.includes(key)) {
         this.pos = at;
         this.fail("duplicate member \"" + key + "\"");
         return null;
@@ -170,6 +177,7 @@ class Reader {
       const item = this.value(depth + 1);
       if (item === null) return null;
       v.keys.push(key);
+      if (names !== null) names.add(key);
       v.items.push(item);
       this.ws();
       const c = this.peek();

@@ -1010,6 +1010,7 @@ export class Engine {
         const c = this.writableColl(v);
         if (c === null) return;
         const key = this.expand(a[o + 3]);
+        if (v == VariableId.TX && tx.pinnedTx.length > 0 && tx.isPinnedTx(key)) return; // set by the embedder
         const opk = <i32>a[o + 2];
         if (opk == SetVarOp.UNSET) {
           c.remove(key);

@@ -3,7 +3,7 @@
 // rules and the current decision. The engine (engine.ts) fills and reads it; nothing here evaluates rules.
 import { VariableId, VARIABLE_COUNT } from "../../rulesets/tables/variables";
 import { Collection, Entry } from "./collection";
-import { EMPTY, latin1 } from "./bytes";
+import { EMPTY, eqNoCase, latin1 } from "./bytes";
 import { VAR_NAMES } from "./names";
 
 /** One logged match: what the event and the metrics report about a rule that matched. */
@@ -93,6 +93,9 @@ export class Transaction {
   removedTags: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   removedMsgs: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   removedTargets: Array<TargetRemoval> = new Array<TargetRemoval>();
+  /** TX variables the embedder set for this transaction and the rule set may not change (setvar on them is
+   *  ignored): how a per-destination setting (e.g. the CRS paranoia level) wins over the rule set's own setup. */
+  pinnedTx: Array<ArrayBuffer> = new Array<ArrayBuffer>();
 
   // ---- flow ----
   allow: i32 = ALLOW_NONE;
@@ -149,6 +152,7 @@ export class Transaction {
     this.removedTags.length = 0;
     this.removedMsgs.length = 0;
     this.removedTargets.length = 0;
+    this.pinnedTx.length = 0;
     this.allow = ALLOW_NONE;
     this.allowPhase = 0;
     this.decision.reset();
@@ -164,6 +168,21 @@ export class Transaction {
     this.contentType = EMPTY;
     this.requestBody = EMPTY;
     this.responseContentType = "";
+  }
+
+  /** Sets TX:key (case-insensitive, as every TX key) and pins it for the rest of the transaction. The buffers are
+   *  kept as they are: the caller must not change them afterwards. */
+  pinTx(key: ArrayBuffer, value: ArrayBuffer): void {
+    this.tx().set(key, value);
+    if (!this.isPinnedTx(key)) this.pinnedTx.push(key);
+  }
+
+  isPinnedTx(key: ArrayBuffer): bool {
+    for (let i = 0; i < this.pinnedTx.length; i++) {
+      const p = unchecked(this.pinnedTx[i]);
+      if (eqNoCase(changetype<usize>(p), p.byteLength, changetype<usize>(key), key.byteLength)) return true;
+    }
+    return false;
   }
 
   @inline coll(v: i32): Collection | null {

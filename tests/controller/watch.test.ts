@@ -40,7 +40,7 @@ describe("watch recovery", () => {
   test("connections dropped by the server: the controller watches again from where it was, without relisting", async () => {
     const lists = listRequests().length;
     const watches = watchRequests().length;
-    assert.equal(f.dropWatches(), 3);
+    assert.equal(f.dropWatches(), 4, "services, endpointslices, applicationlayers, configmaps");
     await enable("after-drop");
     await waitFor("after-drop enabled", () => status("after-drop") === "Enabled");
     assert.ok(watchRequests().length > watches);

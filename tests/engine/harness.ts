@@ -93,6 +93,8 @@ export interface Tx {
   headers?: Array<[string, string]>;
   body?: string | Uint8Array;
   response?: { status?: number; headers?: Array<[string, string]>; body?: string };
+  /** The connection's original destination (Envoy's destination.address); 10.9.8.7:8080 when not given. */
+  server?: { ip: string; port: number };
 }
 
 export interface Event {
@@ -128,8 +130,8 @@ export function run(l: Loaded, t: Tx): Result {
     body: enc(t.body),
     clientIp: "10.1.2.3",
     clientPort: 40000,
-    serverIp: "10.9.8.7",
-    serverPort: 8080,
+    serverIp: t.server?.ip ?? "10.9.8.7",
+    serverPort: t.server?.port ?? 8080,
     response: t.response
       ? { status: t.response.status ?? 200, headers: (t.response.headers ?? []).map(([k, v]) => [enc(k), enc(v)]), body: enc(t.response.body) }
       : undefined,

@@ -71,6 +71,7 @@ const CORE_TYPES: ResourceType[] = [
   { group: "", version: "v1", plural: "configmaps", kind: "ConfigMap", namespaced: true, statusSubresource: false },
   { group: "", version: "v1", plural: "events", kind: "Event", namespaced: true, statusSubresource: false },
   { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false, statusSubresource: true },
+  { group: "discovery.k8s.io", version: "v1", plural: "endpointslices", kind: "EndpointSlice", namespaced: true, statusSubresource: false },
   { group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true, statusSubresource: false },
 ];
 
