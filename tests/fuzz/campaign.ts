@@ -14,7 +14,7 @@ import type { CrsFilter } from "./crs-filter";
 import { checkTransaction, type Verdict } from "./invariants";
 import { TxRun, type FuzzTx, type Observed } from "./stream-run";
 
-export const ITERATIONS = positiveInt("WAF_FUZZ_ITERATIONS", 12);
+export const ITERATIONS = positiveInt("WAF_FUZZ_ITERATIONS", 6);
 export const CAMPAIGN_SEED = positiveInt("WAF_FUZZ_SEED", 20261125);
 
 /** A single case to replay ("family:seed"), or null for a whole campaign. */

@@ -2,8 +2,8 @@
 //  - the VM never fails: no trap / abort / proc_exit (the host logs "Function: <callback> failed: ..." at error
 //    level and marks the VM failed) and no fail-closed 503 ("wasm_fail_stream"); the filter logs no errors;
 //  - the transaction ends in exactly one consistent outcome:
-//      block mode:  a local reply iff the event says deny/redirect (4xx/3xx, never 5xx); a reset only for a drop
-//                   or a deny after the response started; otherwise passed through untouched;
+//      block mode:  a local reply (3xx/4xx, never 5xx) or a reset only when the event says deny/redirect/drop (a
+//                   reset for a deny after the response headers left); otherwise passed through untouched;
 //      detect mode: always passed through untouched, the event (if any) says "pass" and "DetectionOnly";
 //    "untouched" = the upstream got the request body byte for byte and its end, and the client got the
 //    upstream's status and body byte for byte and its end;
@@ -76,12 +76,14 @@ export function checkTransaction(mode: EngineMode, plugin: WasmPlugin, tx: FuzzT
   }
 
   const action = event?.action ?? "pass";
-  if (seen.localReply) {
+  if (seen.reset !== null) {
+    // A drop, or a deny decided after the response headers had left (its body type was not inspected, so they
+    // were not held): the client got the upstream's status, then the stream was reset.
+    if (action !== "drop" && action !== "deny" && action !== "redirect") v.push(`stream reset (${seen.reset}) but event action ${action}`);
+  } else if (seen.localReply) {
     if (action !== "deny" && action !== "redirect") v.push(`local reply ${seen.status} (${seen.details}) but event action ${action}`);
     if (seen.status < 300 || seen.status >= 500) v.push(`local reply with status ${seen.status}`);
     if (event && !event.rules.some((r) => r.disruptive)) v.push("local reply but no disruptive rule in the event");
-  } else if (seen.reset !== null) {
-    if (action !== "drop" && action !== "deny") v.push(`stream reset (${seen.reset}) but event action ${action}`);
   } else {
     if (action !== "pass") v.push(`event action ${action} but the transaction passed`);
     passedThrough();

@@ -1,6 +1,6 @@
 // Fuzz: mutants of the CRS v4.28.0 regression-test requests (./mutations.ts) through build/waf.wasm with the full
 // CRS at paranoia level 4, block and detect mode. Every mutant the codec accepts must satisfy ./invariants.ts;
-// the canaries (./canary.ts) run after the campaign. Mutants are WAF_FUZZ_ITERATIONS × 10 per mode (mutation is
+// the canaries (./canary.ts) run after the campaign. Mutants are WAF_FUZZ_ITERATIONS × 40 per mode (mutation is
 // cheap next to a generated 60 KiB case). Replay one: WAF_FUZZ_CASE=mutant:<seed> node scripts/test-ts.mjs tests/fuzz/mutation.test.ts
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +11,7 @@ import { loadSeeds, mutant, type Seed } from "./mutations";
 import { caseSeed, Rand } from "./rand";
 
 const TEST_FILE = "tests/fuzz/mutation.test.ts";
-const MUTANTS = ITERATIONS * 10;
+const MUTANTS = ITERATIONS * 40;
 const only = replayCase();
 
 /** Runs mutant `seed`; false when the codec refused it (nothing reached the filter). */
