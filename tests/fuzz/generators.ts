@@ -188,6 +188,7 @@ const binaryEverywhere = (r: Rand): FuzzTx => {
   ];
   const body = r.chance(0.5) ? L(`${bin(5)}=${bin(20)}&a=${bin(8)}`) : Buffer.alloc(0);
   const tx = body.length ? post(r, "binary/everywhere", "application/x-www-form-urlencoded", body, h) : get(r, "binary/everywhere", "/", h);
+  if (r.chance(0.3)) tx.method = r.pick(["get", "PROPFIND", "M-SEARCH", "", "G\x00T", "\xff\xfe", "X".repeat(r.int(1, 5_000))]);
   tx.uri = L(`/${bin(r.int(0, 20))}?${bin(r.int(0, 10))}=${bin(r.int(0, 10))}`);
   return tx;
 };
@@ -323,7 +324,9 @@ function oddResponse(r: Rand): FuzzResponse {
   if (r.chance(0.5)) headers.push([L("content-length"), L(r.chance(0.8) ? String(body.length) : "12345678901234567890")]);
   if (r.chance(0.3)) for (let i = r.int(1, 200); i > 0; i--) headers.push([L("set-cookie"), L(`s${i}=${junkNoCrlf(r, 10)}`)]);
   if (r.chance(0.2)) headers.push([L("x-\xff\x00"), L("\xc0\xaf")]);
-  return { status: r.pick([200, 200, 201, 206, 301, 400, 404, 500, 502]), headers, body, cuts: cutsFor(r, body) };
+  const resp: FuzzResponse = { status: r.pick([200, 200, 201, 206, 301, 400, 404, 500, 502]), headers, body, cuts: cutsFor(r, body) };
+  if (r.chance(0.15)) resp.trailers = [[L("grpc-status"), L(String(r.int(0, 16)))], [L("x-ÿ"), L(junkNoCrlf(r, 10))]];
+  return resp;
 }
 
 const responseOdd = (r: Rand): FuzzTx => {
@@ -362,6 +365,8 @@ export function generate(name: string, seed: number): FuzzTx {
   const r = new Rand(seed);
   const tx = GENERATORS[name]!(r);
   if (!tx.response && r.chance(0.8)) tx.response = plainResponse(r);
+  // 1 in 20: the client goes away part way, before the stream's end (proxy_on_log runs on a half-seen transaction).
+  if (r.chance(0.05)) tx.abortAfter = r.int(1, 2 + tx.cuts.length + (tx.response ? 2 + tx.response.cuts.length : 0));
   tx.kind = `${tx.kind} (seed ${seed})`;
   return tx;
 }

@@ -13,6 +13,8 @@ export interface FuzzResponse {
   body: Bytes;
   /** Offsets where the body is cut into proxy_on_response_body calls (sorted, inside (0, body.length)). */
   cuts: number[];
+  /** Response trailers: the response body then ends in proxy_on_response_trailers. */
+  trailers?: Array<[Bytes, Bytes]>;
 }
 
 /** One generated transaction. Every field is raw bytes: nothing is validated or normalized on the way in. */
@@ -28,6 +30,11 @@ export interface FuzzTx {
   /** Request trailers: the body then ends in proxy_on_request_trailers instead of an end_of_stream body call. */
   trailers?: Array<[Bytes, Bytes]>;
   response?: FuzzResponse;
+  /**
+   * The client goes away after this many host callbacks (headers, body pieces, trailers, response ...): the stream
+   * is completed without its end, as Envoy does on a downstream reset. Undefined: the transaction runs to its end.
+   */
+  abortAfter?: number;
 }
 
 /** What the client and the upstream saw of one transaction. */
@@ -143,13 +150,15 @@ export class TxRun {
     if (r) {
       const hs: HeaderList = [[":status", String(r.status)]];
       for (const [k, v] of r.headers) hs.push([latin1(k).toLowerCase(), latin1(v)]);
-      plan.push(() => !this.stopped() && stream.encodeHeaders(hs, r.body.length === 0));
+      const rt = r.trailers;
+      plan.push(() => !this.stopped() && stream.encodeHeaders(hs, r.body.length === 0 && !rt));
       if (r.body.length > 0) {
         const parts = pieces(r.body, r.cuts);
-        parts.forEach((p, i) => plan.push(() => !this.stopped() && stream.encodeData(p, i === parts.length - 1)));
+        parts.forEach((p, i) => plan.push(() => !this.stopped() && stream.encodeData(p, i === parts.length - 1 && !rt)));
       }
+      if (rt) plan.push(() => !this.stopped() && stream.encodeTrailers(rt.map(([k, v]) => [latin1(k).toLowerCase(), latin1(v)])));
     }
-    return plan;
+    return tx.abortAfter === undefined ? plan : plan.slice(0, tx.abortAfter);
   }
 
   /** Runs the next callback; false once the stream is complete. */
