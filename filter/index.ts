@@ -427,7 +427,8 @@ class WafStream extends Context {
       this.phase4(new ArrayBuffer(0), false);
       if (this.replied) return FilterHeadersStatusValues.StopIteration;
     }
-    if (this.inspectResponseBody && this.waf.holdResponseHeaders) return FilterHeadersStatusValues.StopIteration;
+    // Hold the headers only while a body is still to come: at end_of_stream nothing would ever release them.
+    if (!end_of_stream && this.inspectResponseBody && this.waf.holdResponseHeaders) return FilterHeadersStatusValues.StopIteration;
     return FilterHeadersStatusValues.Continue;
   }
 

@@ -1,0 +1,80 @@
+// Fuzz: no unbounded memory growth. One VM (CRS v4.28.0 PL4, detect mode so that every phase runs for every
+// transaction) takes a warm-up window of N fuzz transactions (the generator families in turn), then a second window
+// of 3N fresh transactions of the same mix. After the warm-up the filter's caches must be full or bounded, and
+// nothing may be retained per transaction. WebAssembly linear memory only grows, so "did not grow in the second
+// window" is exact and deterministic (no timing). On failure the message names the families whose transactions grew the memory, and by how much per 1000
+// transactions. (The AssemblyScript runtime grows memory by at least doubling it, so one growth step is large.)
+//
+//   WAF_FUZZ_MEMORY_N   the warm-up window (default 8 transactions; the second window is 3N)
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { crsAvailable, loadCrsFilter, type CrsFilter } from "./crs-filter";
+import { CAMPAIGN_SEED, describeFailure, runCase } from "./campaign";
+import { generate, GENERATORS } from "./generators";
+import { caseSeed } from "./rand";
+
+const N = Number(process.env.WAF_FUZZ_MEMORY_N ?? 8);
+const FAMILIES = Object.keys(GENERATORS);
+const TEST_FILE = "tests/fuzz/memory.test.ts";
+
+interface Window {
+  before: number;
+  after: number;
+  /** Bytes of growth seen while a transaction of this family ran. */
+  growthByFamily: Map<string, { bytes: number; transactions: number }>;
+}
+
+/** Runs transactions [from, to) of the mix, recording which family was running whenever memory grew. */
+function runWindow(f: CrsFilter, from: number, to: number): Window {
+  const w: Window = { before: f.plugin.memoryBytes, after: 0, growthByFamily: new Map() };
+  for (let i = from; i < to; i++) {
+    const family = FAMILIES[i % FAMILIES.length]!;
+    const seed = caseSeed(CAMPAIGN_SEED ^ 0x6d656d, i);
+    const tx = generate(family, seed);
+    const m0 = f.plugin.memoryBytes;
+    const { verdict } = runCase(f, tx);
+    if (verdict.violations.length) assert.fail(describeFailure({ family, seed, index: i, mode: f.mode, testFile: TEST_FILE, violations: verdict.violations, tx }));
+    const g = w.growthByFamily.get(family) ?? { bytes: 0, transactions: 0 };
+    g.bytes += f.plugin.memoryBytes - m0;
+    g.transactions++;
+    w.growthByFamily.set(family, g);
+  }
+  w.after = f.plugin.memoryBytes;
+  return w;
+}
+
+const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+
+describe("fuzz: linear memory of one VM is bounded", { skip: crsAvailable ? false : "CRS v4.28.0 not found under WAF_SHARED_DIR" }, () => {
+  /** Asserts the second window did not grow, naming the families that were running when memory grew. */
+  function assertNoGrowth(warm: Window, second: Window, what: string): void {
+    const growth = second.after - second.before;
+    const transactions = [...second.growthByFamily.values()].reduce((n, g) => n + g.transactions, 0);
+    const growers = [...second.growthByFamily].filter(([, g]) => g.bytes > 0).sort((a, b) => b[1].bytes - a[1].bytes);
+    const detail = growers.map(([fam, g]) => `${fam}: +${kib(g.bytes)} over ${g.transactions} transactions (${kib((g.bytes * 1000) / g.transactions)} per 1k)`);
+    console.log(`${what}: linear memory ${kib(warm.before)} before, ${kib(warm.after)} after the warm-up of ${N}, ${kib(second.after)} after ${transactions} more`);
+    assert.equal(
+      growth,
+      0,
+      `${what}: linear memory grew by ${kib(growth)} over ${transactions} transactions after the warm-up ` +
+        `(${kib((growth * 1000) / transactions)} per 1k transactions); growth happened while running:\n  ${detail.join("\n  ")}`,
+    );
+  }
+
+  // Marked todo (it runs and prints its failure, but does not fail the suite) until the memory-bounding work lands.
+  // Measured on this branch (detect mode, CRS PL4): one transaction's peak linear memory is about 100× its body
+  // for JSON and multipart bodies (a 900 KB body takes a fresh VM from 11 to 92 MiB; 300 KB to 46 MiB), and
+  // garbage of earlier transactions is not yet collected by the incremental GC when a large one arrives, so the
+  // high-water mark keeps rising with the history: 188 MiB after 130 and 376 MiB after 300 transactions of small
+  // cases mixed with multipart bodies up to 880 KB. Replaying the same 130 cases again did not grow it further.
+  // Remove the todo once the memory-bounding work lands.
+  const KNOWN_GROWTH =
+    "linear memory still grows after the warm-up (per-transaction peak ~100x the body for JSON/multipart bodies " +
+    "plus uncollected garbage); pending the memory-bounding work, see the comment above";
+
+  test(`no growth in ${3 * N} fresh transactions after a warm-up of ${N}`, { todo: KNOWN_GROWTH }, async () => {
+    const f = await loadCrsFilter("detect");
+    const warm = runWindow(f, 0, N);
+    assertNoGrowth(warm, runWindow(f, N, 4 * N), "fresh");
+  });
+});
