@@ -7,30 +7,53 @@
 // mode. `rules` lists each logging rule once (a chain under its head's id), in order of first match; ids,
 // severities and lines are JSON numbers (severity -1 = none).
 import { Transaction, MatchRecord } from "../engine/transaction";
+import { bytesToLatin1 } from "../engine/bytes";
 import { Disruptive, RuleEngineMode } from "../../rulesets/tables/format";
 
-/** JSON string literal of s (chars above 0x7e and controls escaped as \u00XX: byte strings stay readable). */
+/** JSON string literal of s (chars above 0x7e and controls escaped as \u00XX: byte strings stay readable).
+ *  Linear in s: the output length is counted first, then written once (values can be attacker-sized). */
 export function jsonString(s: string): string {
-  let out = '"';
-  let start = 0;
   const n = s.length;
+  let len = 2;
+  for (let i = 0; i < n; i++) len += escapedLength(s.charCodeAt(i));
+  const out = changetype<string>(__new(<usize>len << 1, idof<string>()));
+  let o = changetype<usize>(out);
+  store<u16>(o, 0x22);
+  o += 2;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f && c != 0x22 && c != 0x5c) continue;
-    if (i > start) out += s.substring(start, i);
-    if (c == 0x22) out += '\\"';
-    else if (c == 0x5c) out += "\\\\";
-    else if (c == 0x0a) out += "\\n";
-    else if (c == 0x0d) out += "\\r";
-    else if (c == 0x09) out += "\\t";
-    else {
-      const h = c.toString(16);
-      out += "\\u" + "0000".substring(0, 4 - h.length) + h;
+    const l = escapedLength(c);
+    if (l == 1) {
+      store<u16>(o, <u16>c);
+    } else if (l == 2) {
+      store<u16>(o, 0x5c);
+      store<u16>(o, <u16>(c == 0x22 ? 0x22 : c == 0x5c ? 0x5c : c == 0x0a ? 0x6e : c == 0x0d ? 0x72 : 0x74), 2);
+    } else {
+      store<u16>(o, 0x5c);
+      store<u16>(o, 0x75, 2);
+      for (let k = 0; k < 4; k++) store<u16>(o + 4 + (<usize>k << 1), HEX.charCodeAt((c >> (12 - 4 * k)) & 0xf));
     }
-    start = i + 1;
+    o += <usize>l << 1;
   }
-  if (start < n) out += s.substring(start, n);
-  return out + '"';
+  store<u16>(o, 0x22);
+  return out;
+}
+
+const HEX = "0123456789abcdef";
+
+// @ts-ignore: decorator
+@inline function escapedLength(c: i32): i32 {
+  if (c >= 0x20 && c < 0x7f) return c == 0x22 || c == 0x5c ? 2 : 1;
+  return c == 0x0a || c == 0x0d || c == 0x09 ? 2 : 6;
+}
+
+/** Longest `data` (logdata) an event carries per rule, as ModSecurity v3's error log (its limitTo(200)): logdata
+ *  usually quotes MATCHED_VAR, which an attacker sizes, once per matching rule. */
+export const MAX_DATA_CHARS = 200;
+
+/** s cut to MAX_DATA_CHARS, marked with "..." when cut. */
+export function limitData(s: string): string {
+  return s.length <= MAX_DATA_CHARS ? s : s.substring(0, MAX_DATA_CHARS) + "...";
 }
 
 /** The logging rules of the transaction, unique by id, in order of first match. */
@@ -65,7 +88,7 @@ export function modeName(mode: i32): string {
 export function humanLine(tx: Transaction, requestId: string, m: MatchRecord): string {
   return "WAF Process Http Request [" + requestId + "] URL '" + tx.path + "' OWASP Warning'[" +
     (m.severity < 0 ? "" : m.severity.toString()) + "] Host:'" + tx.host + "' File:'" + m.file + "' Line:'" +
-    m.line.toString() + "' ID:'" + m.id.toString() + "' Data:'" + m.logdata + "' Severity:'" +
+    m.line.toString() + "' ID:'" + m.id.toString() + "' Data:'" + limitData(m.logdata) + "' Severity:'" +
     (m.severity < 0 ? "" : m.severity.toString()) + "' Version:'" + m.ver + "' Message:'" + m.msg + "'";
 }
 
@@ -83,7 +106,7 @@ export function buildEvent(tx: Transaction, requestId: string, nowMs: i64): stri
     }
     rs += '{"id":' + m.id.toString() + ',"message":' + jsonString(m.msg) + ',"severity":' + m.severity.toString() +
       ',"file":' + jsonString(m.file) + ',"line":' + m.line.toString() + ',"phase":' + m.phase.toString() +
-      ',"data":' + jsonString(m.logdata) +
+      ',"data":' + jsonString(limitData(m.logdata)) +
       ',"disruptive":' + (m.disruptive ? "true" : "false") + "}";
     info += "[id \"" + m.id.toString() + "\"] [msg \"" + m.msg + "\"]";
   }
@@ -110,10 +133,7 @@ export function buildEvent(tx: Transaction, requestId: string, nowMs: i64): stri
 }
 
 function latin1String(b: ArrayBuffer): string {
-  let s = "";
-  const p = changetype<usize>(b);
-  for (let i = 0; i < b.byteLength; i++) s += String.fromCharCode(load<u8>(p + <usize>i));
-  return s;
+  return bytesToLatin1(changetype<usize>(b), b.byteLength);
 }
 
 /** Metric names (Envoy stats): per rule id and per action, detection-only hits included. */

@@ -207,6 +207,17 @@ SecRule ARGS "@contains x" "id:3,phase:2,deny,log"`, { uri: "/?a=x" });
     assert.equal(r.event, null);
     assert.equal(r.outcome.localReply, false);
   });
+  test("event JSON: every byte escaped exactly; data cut at 200 characters (as ModSecurity's error log)", async () => {
+    // all bytes 0x01..0xff except '#' (fragment), '%' (decoding) and '&'/'=' (argument split), three times over
+    const raw = Array.from({ length: 255 }, (_, i) => i + 1).filter((c) => ![0x23, 0x25, 0x26, 0x3d].includes(c));
+    const value = Buffer.from([...raw, ...raw, ...raw]).toString("latin1");
+    const uri = "/p?v=" + encodeURIComponent(value); // UTF-8 on the wire
+    const r = await one(`SecRule ARGS:v "@unconditionalMatch" "id:5,phase:1,pass,log,logdata:'%{MATCHED_VAR}',msg:'m %{MATCHED_VAR}'"`, { uri });
+    const rule = r.event!.rules[0]!;
+    const latin1 = Buffer.from(value, "utf8").toString("latin1"); // the bytes the filter saw, one char each
+    assert.equal(rule.data, latin1.slice(0, 200) + "...");
+    assert.equal(rule.message, "m " + latin1, "msg is not cut");
+  });
   test("msg, logdata, severity, tags and file/line reach the event and the human line", async () => {
     const r = await one(`SecRule ARGS:q "@contains sel" "id:77,phase:1,pass,log,severity:CRITICAL,tag:'attack-sqli',msg:'SQLi in %{MATCHED_VAR_NAME}',logdata:'Matched Data: %{MATCHED_VAR}'"`, { uri: "/x?q=select" });
     const rule = r.event!.rules[0]!;
