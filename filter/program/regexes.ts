@@ -133,6 +133,11 @@ export class RegexSet {
     this.candidates = new RegexCandidates(capturable.length);
   }
 
+  /** A set without regexes (a program that has none). */
+  static empty(t: Table): RegexSet {
+    return new RegexSet(new RegexDecoder(t), new Uint32Array(0), new StaticArray<u8>(0), null, [0], new StaticArray<u32>(0), new StaticArray<u32>(0), 0);
+  }
+
   get count(): i32 {
     return this.regexes.length;
   }
