@@ -1,12 +1,21 @@
-// The regex directory of a loaded table, turned ONCE at load time into the structures the matchers in filter/regex
-// walk: one `Regex` per entry of the REGEX_PREFILTER_MAP directory (Program.regexes), built from its REGEX_DFA /
-// REGEX_NFA / REGEX_CAPTURE / REGEX_BACKTRACK sections (layouts: rulesets/tables/format.ts), plus the prefilter:
-// which regexes may match a value, from the REGEX_PREFILTER_AC automaton and the map's phrase -> regex links.
+// The regex directory of a loaded table, as the structures the matchers in filter/regex walk: one `Regex` per entry
+// of the REGEX_PREFILTER_MAP directory (Program.regexes), built from its REGEX_DFA / REGEX_NFA / REGEX_CAPTURE /
+// REGEX_BACKTRACK sections (layouts: rulesets/tables/format.ts), plus the prefilter: which regexes may match a value,
+// from the REGEX_PREFILTER_AC automaton and the map's phrase -> regex links.
 //
 //   const b = buildRegexes(table, program);        // load time; b.error !== null => refuse the table
 //   const set = b.set!;
 //   set.prefilterScan(ptr, len);                    // per value: one AC walk, no allocation
 //   if (set.regexMayMatch(i) && match(set.get(i), ptr, len, wantCaptures)) ...   // filter/regex match()
+//
+// When the structures are built: the table DFAs (dense u16 cells, ~3 MB for the CRS at PL4) and the NFA programs are
+// built the first time get(i) is asked for that regex, not at load — most regexes of a paranoia-level-4 CRS never run
+// on a given traffic mix (the prefilter skips them), and expanding them all was most of the VM start-up time and a
+// third of the VM's memory. Laziness does not weaken the load-time guarantee: the loader's payload checks
+// (filter/program/validate.ts) walk every DFA row and NFA instruction, and buildRegexes checks the rest of what a
+// later build relies on (tiers, group and slot counts, look-around sizes), so a build of a loaded table cannot fail.
+// Should one fail all the same, that regex answers "no match" with MATCH_ERROR_INVALID (Regex.checked = -1) — never
+// a trap. Backtracking programs are still built at load: their build computes look-behind lengths and can refuse.
 //
 // Mapping (the inverse of rulesets/compiler/regex-sections.ts; tests/regex-as/encode.ts does the same from the TS
 // compiler's objects):
@@ -20,9 +29,8 @@
 //     Pike VM's captures).
 //   capture section NONE            -> no captures (no rule captures with this regex; the match section of the
 //     backtracking tier still yields them).
-// Every structure passes its own validate() (through Regex.check()) before the set is returned; any failure refuses
-// the whole table with a message naming the regex and section. Nothing here traps on a corrupt table: every read
-// goes through a bounds-checked View, every count is checked against the section size before allocating.
+// Nothing here traps on a corrupt table: every read goes through a bounds-checked View, every count is checked
+// against the section size before allocating.
 import {
   REF_NONE, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, REGEX_NFA_HEADER_SIZE,
   REGEX_RECORD_CELLS, RegexBacktrack, RegexDfa, RegexDfaFlags, RegexFlags, RegexMap, RegexNfa, RegexNode,
@@ -32,6 +40,7 @@ import { Dfa } from "../regex/dfa";
 import { NfaProgram } from "../regex/nfa_program";
 import { BacktrackProgram } from "../regex/backtrack_program";
 import { Regex } from "../regex/regex";
+import { DEFAULT_LAZY_BUDGET, LazyBudget } from "../regex/lazy_dfa";
 import {
   BT_ALT, BT_ASSERT, BT_BACKREF, BT_CONCAT, BT_EMPTY, BT_GROUP, BT_LOOK, BT_REPEAT, BT_SET, CAPTURE_BACKTRACK,
   CAPTURE_PIKE, LOOK_BEHIND, LOOK_NEGATE, MAX_CAPTURE_GROUPS, REP_GREEDY, REP_POSSESSIVE, TIER_BACKTRACK, TIER_DFA,
@@ -92,8 +101,12 @@ export class RegexCandidates {
 
 /** The regexes of a program, ready for filter/regex match(), and their prefilter. */
 export class RegexSet {
-  /** One per directory entry (the index conditions and target selectors use). */
-  readonly regexes: StaticArray<Regex>;
+  /** One per directory entry (the index conditions and target selectors use), built on first get(). */
+  private readonly regexes: StaticArray<Regex | null>;
+  /** Builds the entries (and shares structures between entries that name the same section). */
+  private readonly decoder: RegexDecoder;
+  /** REGEX_RECORD_CELLS per regex (Program.regexes). */
+  private readonly records: Uint32Array;
   /** Per regex: 1 when a capture structure exists (capture section, or the backtracking tier). */
   readonly capturable: StaticArray<u8>;
   /** The prefilter automaton (REGEX_PREFILTER_AC), or null when no regex has factors. */
@@ -110,8 +123,10 @@ export class RegexSet {
   /** Number of regexes with prefilter factors. */
   readonly prefiltered: i32;
 
-  constructor(regexes: StaticArray<Regex>, capturable: StaticArray<u8>, prefilter: AcMatcher | null, phraseStart: StaticArray<u32>, links: StaticArray<u32>, always: StaticArray<u32>, prefiltered: i32) {
-    this.regexes = regexes;
+  constructor(decoder: RegexDecoder, records: Uint32Array, capturable: StaticArray<u8>, prefilter: AcMatcher | null, phraseStart: StaticArray<u32>, links: StaticArray<u32>, always: StaticArray<u32>, prefiltered: i32) {
+    this.decoder = decoder;
+    this.records = records;
+    this.regexes = new StaticArray<Regex | null>(capturable.length);
     this.capturable = capturable;
     this.prefilter = prefilter;
     this.phraseStart = phraseStart;
@@ -120,16 +135,31 @@ export class RegexSet {
     this.prefiltered = prefiltered;
     const phrases = phraseStart.length > 0 ? phraseStart.length - 1 : 0;
     this.phraseSeen = new StaticArray<u32>((phrases + 31) >>> 5);
-    this.candidates = new RegexCandidates(regexes.length);
+    this.candidates = new RegexCandidates(capturable.length);
+  }
+
+  /** A set without regexes (a program that has none). */
+  static empty(t: Table): RegexSet {
+    return new RegexSet(new RegexDecoder(t), new Uint32Array(0), new StaticArray<u8>(0), null, [0], new StaticArray<u32>(0), new StaticArray<u32>(0), 0);
   }
 
   get count(): i32 {
     return this.regexes.length;
   }
 
-  /** Regex i (i < count; the loader checked every reference of the program). */
+  /** The byte budget the lazy DFA caches of these regexes share. */
+  get lazyBudget(): LazyBudget {
+    return this.decoder.lazyBudget;
+  }
+
+  /** Regex i (i < count; the loader checked every reference of the program), built on the first call. */
   get(i: i32): Regex {
-    return this.regexes[i];
+    const r = this.regexes[i];
+    if (r !== null) return r;
+    const o = i * REGEX_RECORD_CELLS;
+    const re = this.decoder.assemble(this.records[o], this.records[o + 1], this.records[o + 3]);
+    this.regexes[i] = re;
+    return re;
   }
 
   /** Can match(get(i), ..., true) fill TX:0..9? */
@@ -206,11 +236,16 @@ export class RegexSet {
 // ---------------------------------------------------------------------------------------------------------------
 // Building.
 
-class Builder {
+/** Decodes regex sections into walker structures, each section once (entries may share a section). Lives as long as
+ *  the RegexSet: the DFAs and NFA programs are decoded on demand by assemble(). */
+export class RegexDecoder {
+  /** The first decode error (sticky for the build at load; reset by assemble() for each lazy build). */
   error: string | null = null;
-  dfas: Map<i32, Dfa> = new Map<i32, Dfa>();
-  nfas: Map<i32, NfaProgram> = new Map<i32, NfaProgram>();
-  bts: Map<i32, BacktrackProgram> = new Map<i32, BacktrackProgram>();
+  private dfas: Map<i32, Dfa> = new Map<i32, Dfa>();
+  private nfas: Map<i32, NfaProgram> = new Map<i32, NfaProgram>();
+  private bts: Map<i32, BacktrackProgram> = new Map<i32, BacktrackProgram>();
+  /** What the lazy DFA caches of this rule set's patterns may hold together (see filter/regex/lazy_dfa.ts). */
+  readonly lazyBudget: LazyBudget = new LazyBudget(DEFAULT_LAZY_BUDGET);
 
   constructor(readonly t: Table) {}
 
@@ -251,13 +286,51 @@ class Builder {
     if (this.error === null) this.error = reason;
     return null;
   }
+
+  /**
+   * The Regex of one directory entry (match section, capture section or NONE, groups) of a table buildRegexes
+   * accepted. Decodes what is not decoded yet. A decode failure (impossible after buildRegexes' checks) yields a
+   * Regex that never runs: checked = -1 with the reason, so match() answers false with MATCH_ERROR_INVALID.
+   */
+  assemble(ms: u32, cs: u32, groups: u32): Regex {
+    this.error = null;
+    const re = new Regex();
+    re.groups = <i32>(groups & 0xffff);
+    re.lazyBudget = this.lazyBudget;
+    const mk = this.kind(ms);
+    if (mk == SectionKind.REGEX_DFA) {
+      re.tier = TIER_DFA;
+      re.dfa = this.dfa(ms);
+    } else if (mk == SectionKind.REGEX_NFA) {
+      re.tier = TIER_LAZY;
+      re.nfa = this.nfa(ms, false);
+    } else {
+      re.tier = TIER_BACKTRACK;
+      re.captureEngine = CAPTURE_BACKTRACK;
+      re.backtrack = mk == SectionKind.REGEX_BACKTRACK ? this.backtrack(ms) : this.fail<BacktrackProgram>("match section is not a regex automaton");
+    }
+    if (cs != NONE && re.tier != TIER_BACKTRACK) {
+      if (this.kind(cs) == SectionKind.REGEX_CAPTURE) {
+        re.captureEngine = CAPTURE_PIKE;
+        re.captureProgram = this.nfa(cs, true);
+      } else {
+        re.captureEngine = CAPTURE_BACKTRACK;
+        re.backtrack = this.backtrack(cs);
+      }
+    }
+    if (this.error !== null) {
+      re.checked = -1;
+      re.invalidReason = this.error!;
+    } else re.check();
+    return re;
+  }
 }
 
 function fits(v: View, end: u64): bool {
   return end <= <u64>v.length;
 }
 
-function decodeDfa(v: View, b: Builder): Dfa | null {
+function decodeDfa(v: View, b: RegexDecoder): Dfa | null {
   const S = v.u32(RegexDfa.STATE_COUNT), K = v.u32(RegexDfa.CLASS_COUNT);
   const start = v.u32(RegexDfa.START), accept = v.u32(RegexDfa.ACCEPT), dead = v.u32(RegexDfa.DEAD);
   const flags = v.u32(RegexDfa.FLAGS);
@@ -301,7 +374,7 @@ function copySet(v: View, setsAt: u32, index: u32, dst: StaticArray<u32>, at: i3
   for (let w: u32 = 0; w < 8; w++) unchecked((dst[at + <i32>w] = v.u32(o + 4 * w)));
 }
 
-function decodeNfa(v: View, capture: bool, b: Builder): NfaProgram | null {
+function decodeNfa(v: View, capture: bool, b: RegexDecoder): NfaProgram | null {
   const N = v.u32(RegexNfa.INST_COUNT), sets = v.u32(RegexNfa.SET_COUNT), looks = v.u32(RegexNfa.LOOK_COUNT);
   const seqs = v.u32(RegexNfa.SEQ_COUNT), elems = v.u32(RegexNfa.ELEM_COUNT);
   const MX: u32 = 0x00100000;
@@ -417,7 +490,7 @@ function addUnique(a: Array<i32>, x: i32): void {
   a.push(x);
 }
 
-function decodeBacktrack(v: View, b: Builder): BacktrackProgram | null {
+function decodeBacktrack(v: View, b: RegexDecoder): BacktrackProgram | null {
   const N = v.u32(RegexBacktrack.NODE_COUNT), sets = v.u32(RegexBacktrack.SET_COUNT), kids = v.u32(RegexBacktrack.CHILD_COUNT);
   const groups = v.u32(RegexBacktrack.GROUPS), root = v.u32(RegexBacktrack.ROOT);
   const MX: u32 = 0x00100000;
@@ -619,15 +692,36 @@ function mapView(t: Table): View | null {
   return null;
 }
 
+/** The look-around tables of an NFA section flattened as decodeNfa does (positions and sequences counted per look,
+ *  overlaps included) must stay within MAX_LOOK_POSITIONS; null when they do. Reads headers only, allocates nothing. */
+function nfaLookSizeError(v: View): string | null {
+  const sets = v.u32(RegexNfa.SET_COUNT), looks = v.u32(RegexNfa.LOOK_COUNT), seqs = v.u32(RegexNfa.SEQ_COUNT);
+  const elems = v.u32(RegexNfa.ELEM_COUNT), B = v.u32(RegexNfa.INST_BYTES);
+  const looksAt = <u64>REGEX_NFA_HEADER_SIZE + ((<u64>B + 3) & ~(<u64>3)) + 32 * <u64>sets;
+  const seqsAt = looksAt + 16 * <u64>looks;
+  if (!fits(v, seqsAt + 8 * <u64>seqs + 4 * <u64>elems)) return "NFA section shorter than its counts";
+  let positions: u64 = 0;
+  let seqTotal: u64 = 0;
+  for (let l: u32 = 0; l < looks; l++) {
+    const lo = <u32>looksAt + 16 * l;
+    const s0 = v.u32(lo + 8), sn = v.u32(lo + 12);
+    if (s0 > seqs || sn > seqs - s0) return "NFA: look sequences out of range";
+    seqTotal += <u64>sn;
+    for (let q = s0; q < s0 + sn; q++) positions += <u64>v.u32(<u32>seqsAt + 8 * q + 4);
+    if (positions > MAX_LOOK_POSITIONS || seqTotal > MAX_LOOK_POSITIONS) return "NFA: look-arounds too large";
+  }
+  if (v.fault) return "NFA read out of range";
+  return null;
+}
+
 /**
- * Builds the regex set of a loaded table's program (decodeProgram(table)). Load time only: allocates every
- * structure once. A program without regexes yields an empty set. On any inconsistency the result carries an error
- * (refuse the table) and no set.
+ * Checks the regex directory of a loaded table's program (decodeProgram(table)) and returns its set; the DFAs and NFA
+ * programs are decoded on first use (see the header), the backtracking programs now. A program without regexes
+ * yields an empty set. On any inconsistency the result carries an error (refuse the table) and no set.
  */
 export function buildRegexes(t: Table, p: Program): RegexBuild {
   const G = p.regexCount;
-  const b = new Builder(t);
-  const regexes = new StaticArray<Regex>(G);
+  const b = new RegexDecoder(t);
   const capturable = new StaticArray<u8>(G);
   const always = new StaticArray<u32>((G + 31) >>> 5);
   let prefiltered = 0;
@@ -636,45 +730,38 @@ export function buildRegexes(t: Table, p: Program): RegexBuild {
     const ms = p.regexes[o], cs = p.regexes[o + 1], flags = p.regexes[o + 2], groups = p.regexes[o + 3];
     const where = "regex " + i.toString() + " (section ";
     const mk = b.kind(ms);
-    const re = new Regex();
     if (groups > 0xffff) return refuse(where + ms.toString() + "): group count out of range", i, <i32>ms);
-    re.groups = <i32>groups;
+    let backtracking = false;
     if (mk == SectionKind.REGEX_DFA) {
-      re.tier = TIER_DFA;
-      re.dfa = b.dfa(ms);
+      // every row, class and state reference was checked by the loader (validate.ts validateDfa)
     } else if (mk == SectionKind.REGEX_NFA) {
-      re.tier = TIER_LAZY;
-      re.nfa = b.nfa(ms, false);
+      const e = nfaLookSizeError(b.view(ms));
+      if (e !== null) return refuse(where + ms.toString() + "): " + e, i, <i32>ms);
     } else if (mk == SectionKind.REGEX_BACKTRACK) {
-      re.tier = TIER_BACKTRACK;
-      re.captureEngine = CAPTURE_BACKTRACK;
+      backtracking = true;
       const bt = b.backtrack(ms);
-      re.backtrack = bt;
-      if (bt !== null && bt.groups != re.groups) return refuse(where + ms.toString() + "): group count differs from the program's", i, <i32>ms);
+      if (bt !== null && bt.groups != <i32>groups) return refuse(where + ms.toString() + "): group count differs from the program's", i, <i32>ms);
       capturable[i] = 1;
     } else return refuse(where + ms.toString() + "): match section is not a regex automaton", i, <i32>ms);
     if (b.error !== null) return refuse(where + ms.toString() + "): " + b.error!, i, <i32>ms);
     if (cs != NONE) {
       const ck = b.kind(cs);
-      if (re.tier == TIER_BACKTRACK) {
+      if (backtracking) {
         if (cs != ms) return refuse(where + cs.toString() + "): a backtracking regex captures with its own program", i, <i32>cs);
       } else if (ck == SectionKind.REGEX_CAPTURE) {
-        re.captureEngine = CAPTURE_PIKE;
-        const cp = b.nfa(cs, true);
-        re.captureProgram = cp;
-        const want = 2 * ((re.groups < MAX_CAPTURE_GROUPS - 1 ? re.groups : MAX_CAPTURE_GROUPS - 1) + 1);
-        if (cp !== null && cp.slots != want) return refuse(where + cs.toString() + "): capture slots do not match the group count", i, <i32>cs);
+        const v = b.view(cs);
+        const e = nfaLookSizeError(v);
+        if (e !== null) return refuse(where + cs.toString() + "): " + e, i, <i32>cs);
+        const g = <i32>groups;
+        const want = 2 * ((g < MAX_CAPTURE_GROUPS - 1 ? g : MAX_CAPTURE_GROUPS - 1) + 1);
+        if (<i32>v.u32(RegexNfa.SLOTS) != want) return refuse(where + cs.toString() + "): capture slots do not match the group count", i, <i32>cs);
       } else if (ck == SectionKind.REGEX_BACKTRACK) {
-        re.captureEngine = CAPTURE_BACKTRACK;
         const bt = b.backtrack(cs);
-        re.backtrack = bt;
-        if (bt !== null && bt.groups != re.groups) return refuse(where + cs.toString() + "): group count differs from the program's", i, <i32>cs);
+        if (bt !== null && bt.groups != <i32>groups) return refuse(where + cs.toString() + "): group count differs from the program's", i, <i32>cs);
       } else return refuse(where + cs.toString() + "): capture section is not a capture program", i, <i32>cs);
       if (b.error !== null) return refuse(where + cs.toString() + "): " + b.error!, i, <i32>cs);
       capturable[i] = 1;
     }
-    if (!re.check()) return refuse(where + ms.toString() + "): " + re.invalidReason, i, <i32>ms);
-    regexes[i] = re;
     if ((flags & RegexFlags.HAS_FACTORS) != 0) prefiltered++;
     else always[i >>> 5] |= <u32>1 << (<u32>i & 31);
   }
@@ -721,5 +808,5 @@ export function buildRegexes(t: Table, p: Program): RegexBuild {
     }
     if (m.fault) return refuse("regex map read out of range");
   }
-  return new RegexBuild(new RegexSet(regexes, capturable, ac, phraseStart, links, always, prefiltered), null);
+  return new RegexBuild(new RegexSet(b, p.regexes, capturable, ac, phraseStart, links, always, prefiltered), null);
 }

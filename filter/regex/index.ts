@@ -5,7 +5,7 @@ export { Dfa, dfaMatch } from "./dfa";
 export { NfaProgram } from "./nfa_program";
 export { BacktrackProgram } from "./backtrack_program";
 export { Regex } from "./regex";
-export { LazyDfa, LazyStats } from "./lazy_dfa";
+export { DEFAULT_LAZY_BUDGET, LazyBudget, LazyDfa, LazyStats } from "./lazy_dfa";
 export { pikeSearch, pikeSlots } from "./pike";
 export { backtrackSearch, btSlots, btSteps, BT_MATCH, BT_NO_MATCH, BT_LIMIT, MAX_DEPTH } from "./backtrack";
 export {

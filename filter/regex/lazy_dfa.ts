@@ -5,7 +5,13 @@
 // it is flushed (keeping the current state); a value that flushes more than `maxFlushes` times is answered by the
 // Pike VM from the start instead (TS reference: rulesets/regex/lazy.ts LazyDfa).
 //
-// Memory is allocated at construction and grows (kernel pool) only up to a fixed cap; matching allocates nothing.
+// Memory. A VM holds one lazy DFA per lazy-tier pattern that ever ran, for its whole life, and wasm memory never
+// shrinks, so the caches are bounded twice: each cache starts small (INITIAL_STATES states, a small kernel pool) and
+// doubles only when it is full, up to `cacheStates` states and `poolCap` kernel cells; and all the caches of one
+// rule set draw on one LazyBudget (bytes): a cache that would grow past the budget flushes instead. Growing is not a
+// flush — with budget to spare a cache behaves exactly like one allocated at full size (same states, same flushes)
+// — and a flush keeps the answer exact, so the budget changes speed under pressure, never results. Matching
+// allocates only when a cache grows.
 // Programs the construction cannot handle (\Z, multi-byte look-ahead, an oversized look-behind automaton) are
 // answered by the Pike VM on every value (`usable` is false) - never a trap.
 import { NfaProgram } from "./nfa_program";
@@ -39,6 +45,34 @@ const EOT: i32 = -1;
 const UNKNOWN: i32 = -2;
 const ACCEPT: i32 = -1;
 const MAX_LB_STATES: i32 = 4096;
+/** States a cache starts with (or cacheStates, when smaller). */
+const INITIAL_STATES: i32 = 32;
+/** Kernel pool cells a cache starts with. */
+const INITIAL_POOL: i32 = 1024;
+
+/**
+ * The bytes all lazy DFA caches of one rule set may hold (state rows, kernels, hash tables). Shared by the patterns
+ * of a RegexSet (filter/program/regexes.ts), so dropping the set on reload drops its accounting too.
+ */
+export class LazyBudget {
+  /** Bytes currently held by the caches drawing on this budget. */
+  used: i64 = 0;
+  /** Times a cache flushed because this budget, not its own cap, stopped it from growing. */
+  denied: i32 = 0;
+  constructor(readonly limit: i64) {}
+  /** Takes `bytes` if they fit; false (nothing taken) otherwise. */
+  take(bytes: i64): bool {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+  give(bytes: i64): void {
+    this.used -= bytes;
+  }
+}
+
+/** 4 MiB: room for every lazy-tier pattern of the CRS at paranoia level 4 with its usual working set. */
+export const DEFAULT_LAZY_BUDGET: i64 = 4 << 20;
 
 export class LazyStats {
   flushes: i32 = 0;
@@ -66,8 +100,10 @@ export class LazyDfa {
   private lbAccOff: StaticArray<i32> = new StaticArray<i32>(0);
   private lbTrans: StaticArray<i32> = new StaticArray<i32>(0);
   private lbAcc: StaticArray<u8> = new StaticArray<u8>(0);
-  // state cache
+  // state cache: `capacity` state slots allocated so far (<= cacheStates)
   numStates: i32 = 0;
+  capacity: i32 = 0;
+  private readonly budget: LazyBudget;
   private rows: StaticArray<i16> = new StaticArray<i16>(0); // cacheStates × numClasses: next state, ACCEPT (-1) or UNKNOWN (-2)
   private kStart: StaticArray<i32> = new StaticArray<i32>(0);
   private kLen: StaticArray<i32> = new StaticArray<i32>(0);
@@ -77,7 +113,7 @@ export class LazyDfa {
   private accEnd: StaticArray<i8> = new StaticArray<i8>(0); // -1 unknown
   private table: StaticArray<i32> = new StaticArray<i32>(0); // open addressing: state id + 1, 0 = empty
   private tableMask: i32 = 0;
-  private pool: StaticArray<i32> = new StaticArray<i32>(4096);
+  private pool: StaticArray<i32> = new StaticArray<i32>(0);
   private poolUsed: i32 = 0;
   private poolCap: i32 = 0;
   // scratch
@@ -91,8 +127,9 @@ export class LazyDfa {
   private keepLb: StaticArray<i32> = new StaticArray<i32>(0);
   lastStats: LazyStats = new LazyStats();
 
-  constructor(prog: NfaProgram, cacheStates: i32 = 1024, maxFlushes: i32 = 8) {
+  constructor(prog: NfaProgram, cacheStates: i32 = 1024, maxFlushes: i32 = 8, budget: LazyBudget | null = null) {
     this.prog = prog;
+    this.budget = budget !== null ? budget : new LazyBudget(DEFAULT_LAZY_BUDGET);
     if (cacheStates < 4) cacheStates = 4;
     if (cacheStates > 32000) cacheStates = 32000;
     this.cacheStates = cacheStates;
@@ -107,21 +144,16 @@ export class LazyDfa {
     this.usesStart = (m & ((1 << A_BOL) | (1 << A_START))) != 0;
     this.computeClasses();
     if (this.usable) this.buildLookbehinds();
-    const C = cacheStates;
-    this.rows = new StaticArray<i16>(this.usable ? C * this.numClasses : 0);
-    this.kStart = new StaticArray<i32>(C + 1);
-    this.kLen = new StaticArray<i32>(C + 1);
-    this.ctxs = new StaticArray<u8>(C + 1);
-    this.lbStates = new StaticArray<i32>((C + 1) * this.numLbs);
-    this.hashes = new StaticArray<u32>(C + 1);
-    this.accEnd = new StaticArray<i8>(C + 1);
-    let t = 16;
-    while (t < 2 * (C + 1)) t <<= 1;
-    this.table = new StaticArray<i32>(t);
-    this.tableMask = t - 1;
     let pc = 16 * n;
     if (pc < 1 << 18) pc = 1 << 18;
     this.poolCap = pc;
+    // The smallest cache is always allocated (even over budget): a pattern must be able to run.
+    this.allocStates(cacheStates < INITIAL_STATES ? cacheStates : INITIAL_STATES);
+    // A flush re-interns the kept state and then one more: two kernels of up to n + 1 pcs must always fit.
+    let p0 = INITIAL_POOL > 2 * (n + 2) ? INITIAL_POOL : 2 * (n + 2);
+    if (p0 > pc) p0 = pc;
+    this.pool = new StaticArray<i32>(p0);
+    this.budget.used += <i64>p0 << 2;
     this.stamp = new StaticArray<i32>(n);
     this.stack = new StaticArray<i32>(3 * n + 16);
     this.bytePcs = new StaticArray<i32>(n + 1);
@@ -270,6 +302,79 @@ export class LazyDfa {
     for (let i = 0, e = t.length; i < e; i++) unchecked((t[i] = 0));
   }
 
+  /** Bytes of the per-state arrays for `c` states. */
+  private stateBytes(c: i32): i64 {
+    const rows = this.usable ? <i64>c * <i64>this.numClasses * 2 : 0;
+    return rows + <i64>(c + 1) * (14 + 4 * <i64>this.numLbs) + (<i64>tableSize(c) << 2);
+  }
+
+  /** (Re)allocates the per-state arrays for `c` states, keeping the states interned so far. */
+  private allocStates(c: i32): void {
+    const K = this.numClasses;
+    const L = this.numLbs;
+    const old = this.capacity;
+    const n = this.numStates;
+    const rows = new StaticArray<i16>(this.usable ? c * K : 0);
+    if (this.usable && n > 0) memory.copy(changetype<usize>(rows), changetype<usize>(this.rows), (<usize>(n * K)) << 1);
+    this.rows = rows;
+    this.kStart = grownI32(this.kStart, c + 1, n);
+    this.kLen = grownI32(this.kLen, c + 1, n);
+    this.lbStates = grownI32(this.lbStates, (c + 1) * L, n * L);
+    const h = new StaticArray<u32>(c + 1);
+    if (n > 0) memory.copy(changetype<usize>(h), changetype<usize>(this.hashes), (<usize>n) << 2);
+    this.hashes = h;
+    const ctxs = new StaticArray<u8>(c + 1);
+    if (n > 0) memory.copy(changetype<usize>(ctxs), changetype<usize>(this.ctxs), <usize>n);
+    this.ctxs = ctxs;
+    const acc = new StaticArray<i8>(c + 1);
+    if (n > 0) memory.copy(changetype<usize>(acc), changetype<usize>(this.accEnd), <usize>n);
+    this.accEnd = acc;
+    const t = tableSize(c);
+    this.table = new StaticArray<i32>(t);
+    this.tableMask = t - 1;
+    for (let id = 0; id < n; id++) {
+      let slot = <i32>unchecked(this.hashes[id]) & this.tableMask;
+      while (unchecked(this.table[slot]) != 0) slot = (slot + 1) & this.tableMask;
+      unchecked((this.table[slot] = id + 1));
+    }
+    this.budget.used += this.stateBytes(c) - (old > 0 ? this.stateBytes(old) : 0);
+    this.capacity = c;
+  }
+
+  /**
+   * Makes room for one more state (kernel up to ops.length pcs) by doubling what is full — the state slots up to
+   * cacheStates, the kernel pool up to poolCap — as far as the budget allows. False: the caller must flush.
+   */
+  private grow(): bool {
+    const need = this.prog.ops.length + 1;
+    if (this.numStates >= this.capacity) {
+      if (this.capacity >= this.cacheStates) return false;
+      let c = this.capacity * 2;
+      if (c > this.cacheStates) c = this.cacheStates;
+      if (!this.budget.take(this.stateBytes(c) - this.stateBytes(this.capacity))) {
+        this.budget.denied++;
+        return false;
+      }
+      this.budget.give(this.stateBytes(c) - this.stateBytes(this.capacity)); // allocStates charges it
+      this.allocStates(c);
+    }
+    if (this.poolUsed + need > this.pool.length) {
+      if (this.poolUsed + need > this.poolCap) return false;
+      let c = this.pool.length;
+      while (c < this.poolUsed + need) c <<= 1;
+      if (c > this.poolCap) c = this.poolCap;
+      const extra = (<i64>(c - this.pool.length)) << 2;
+      if (!this.budget.take(extra)) {
+        this.budget.denied++;
+        return false;
+      }
+      const p = new StaticArray<i32>(c);
+      memory.copy(changetype<usize>(p), changetype<usize>(this.pool), <usize>this.poolUsed << 2);
+      this.pool = p;
+    }
+    return true;
+  }
+
   /** Interns (kernel = next[0..m), ctx, lb = nextLb); the caller guarantees room. */
   private intern(kernel: StaticArray<i32>, m: i32, ctx: u8, lb: StaticArray<i32>): i32 {
     const L = this.numLbs;
@@ -297,14 +402,13 @@ export class LazyDfa {
     unchecked((this.hashes[id] = h));
     unchecked((this.ctxs[id] = ctx));
     unchecked((this.kLen[id] = m));
-    if (this.poolUsed + m > this.pool.length) this.growPool(this.poolUsed + m);
     const ks = this.poolUsed;
     unchecked((this.kStart[id] = ks));
     for (let i = 0; i < m; i++) unchecked((this.pool[ks + i] = kernel[i]));
     this.poolUsed = ks + m;
     for (let i = 0; i < L; i++) unchecked((this.lbStates[id * L + i] = lb[i]));
     unchecked((this.accEnd[id] = -1));
-    if (id < this.cacheStates) {
+    if (this.usable) {
       const K = this.numClasses;
       const r = this.rows;
       for (let c = 0, base = id * K; c < K; c++) unchecked((r[base + c] = <i16>UNKNOWN));
@@ -312,17 +416,9 @@ export class LazyDfa {
     return id;
   }
 
-  private growPool(need: i32): void {
-    let c = this.pool.length;
-    while (c < need) c <<= 1;
-    const p = new StaticArray<i32>(c);
-    memory.copy(changetype<usize>(p), changetype<usize>(this.pool), <usize>this.poolUsed << 2);
-    this.pool = p;
-  }
-
-  /** True when another state (with a kernel of up to ops.length pcs) fits without a flush. */
+  /** True when another state (with a kernel of up to ops.length pcs) fits in what is allocated. */
   @inline private hasRoom(): bool {
-    return this.numStates < this.cacheStates && this.poolUsed + this.prog.ops.length + 1 <= this.poolCap;
+    return this.numStates < this.capacity && this.poolUsed + this.prog.ops.length + 1 <= this.pool.length;
   }
 
   private startState(): i32 {
@@ -485,7 +581,7 @@ export class LazyDfa {
       stats.fellBack = true;
       return pikeSearch(this.prog, ptr, len);
     }
-    if (!this.hasRoom()) this.reset();
+    if (!this.hasRoom() && !this.grow()) this.reset();
     let s = this.startState();
     const K = this.numClasses;
     const classOf = changetype<usize>(this.classOf);
@@ -495,7 +591,7 @@ export class LazyDfa {
       const c = <i32>load<u8>(classOf + <usize>load<u8>(p));
       let t = <i32>load<i16>(rows + ((<usize>(s * K + c)) << 1));
       if (t == UNKNOWN) {
-        if (!this.hasRoom()) {
+        if (!this.hasRoom() && !this.grow()) {
           stats.flushes++;
           if (stats.flushes > this.maxFlushes) {
             stats.fellBack = true;
@@ -503,6 +599,7 @@ export class LazyDfa {
           }
           s = this.flush(s);
         }
+        rows = changetype<usize>(this.rows); // grow() may have moved them
         t = this.step(s, c);
         store<i16>(rows + ((<usize>(s * K + c)) << 1), <i16>t);
         if (this.numStates > stats.maxStates) stats.maxStates = this.numStates;
@@ -512,6 +609,20 @@ export class LazyDfa {
     }
     return this.acceptsAtEnd(s);
   }
+}
+
+/** Open-addressing table slots for `c` states: a power of two, at least twice the ids. */
+function tableSize(c: i32): i32 {
+  let t = 16;
+  while (t < 2 * (c + 1)) t <<= 1;
+  return t;
+}
+
+/** A copy of `a` with `size` cells, the first `keep` copied. */
+function grownI32(a: StaticArray<i32>, size: i32, keep: i32): StaticArray<i32> {
+  const out = new StaticArray<i32>(size);
+  if (keep > 0) memory.copy(changetype<usize>(out), changetype<usize>(a), (<usize>keep) << 2);
+  return out;
 }
 
 function partsKey(parts: Array<i32>, acc: bool): string {

@@ -58,7 +58,7 @@ export function automatonMatch(re: Regex, ptr: usize, len: i32): bool {
   if (re.tier == TIER_DFA) return dfaMatch(changetype<Dfa>(re.dfa), ptr, len);
   let lz = re.lazy;
   if (lz === null) {
-    lz = new LazyDfa(changetype<NfaProgram>(re.nfa), re.lazyCacheStates, re.lazyMaxFlushes);
+    lz = new LazyDfa(changetype<NfaProgram>(re.nfa), re.lazyCacheStates, re.lazyMaxFlushes, re.lazyBudget);
     re.lazy = lz;
   }
   return lz.match(ptr, len);

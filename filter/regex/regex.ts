@@ -9,7 +9,7 @@
 import { Dfa } from "./dfa";
 import { NfaProgram } from "./nfa_program";
 import { BacktrackProgram } from "./backtrack_program";
-import { LazyDfa } from "./lazy_dfa";
+import { LazyBudget, LazyDfa } from "./lazy_dfa";
 import { CAPTURE_BACKTRACK, CAPTURE_PIKE, TIER_BACKTRACK, TIER_DFA, TIER_LAZY } from "./opcodes";
 
 export class Regex {
@@ -32,6 +32,8 @@ export class Regex {
   /** lazy DFA cache size and flush budget for this pattern (the TS reference's defaults) */
   lazyCacheStates: i32 = 1024;
   lazyMaxFlushes: i32 = 8;
+  /** the byte budget the lazy DFA cache draws on, shared by the patterns of a rule set (null: one of its own) */
+  lazyBudget: LazyBudget | null = null;
   /** 0 = not checked yet, 1 = sound, -1 = refused (see `invalidReason`) */
   checked: i8 = 0;
   invalidReason: string = "";

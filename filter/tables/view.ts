@@ -29,6 +29,12 @@ export class View {
     return changetype<usize>(this.buffer) + <usize>this.start + <usize>off;
   }
 
+  /** The linear-memory address of byte `off` (no check: for loops that checked their whole range against
+   *  `length` first and then read directly). */
+  @inline address(off: u32): usize {
+    return this.addr(off);
+  }
+
   @inline u8(off: u32): u32 {
     if (off >= this.length) {
       this.fault = true;

@@ -114,8 +114,8 @@ export function formatReport(r: BenchReport): string {
     const mm = r.memory;
     out.push(`== start-up and memory (${mm.ruleSet}, block mode)`);
     out.push(`  .wasm: ${mm.wasmBytes.toLocaleString("en-US")} bytes; compiled table: ${mm.tableBytes.toLocaleString("en-US")} bytes, ${mm.rules} rules (${mm.tableCached ? "from the disk cache" : "compiled"}, SecLang parse + table in ${mm.tableLoadMs.toFixed(0)} ms)`);
-    out.push(`  VM start → configured (WasmPlugin.load with the table): ${mm.vmStartMs.toFixed(1)} ms median of ${mm.vmStartSamples.length} (first load, with WebAssembly.compile: ${mm.firstLoadMs.toFixed(1)} ms)`);
-    out.push(`  linear memory: ${mib(mm.memoryAfterLoad)} after load; ${mib(mm.memoryAfterRun)} after ${mm.transactions.toLocaleString("en-US")} mixed transactions (growth ${mib(mm.growthBytes)})`);
+    out.push(`  VM start → configured (WasmPlugin.load with the table): ${mm.vmStartMs.toFixed(1)} ms median, ${mm.vmStartP90Ms.toFixed(1)} ms p90 of ${mm.vmStartSamples.length} starts (first load, with WebAssembly.compile: ${mm.firstLoadMs.toFixed(1)} ms)`);
+    out.push(`  linear memory: ${mib(mm.memoryAfterLoad)} after load; ${mib(mm.memoryAfterRun)} after ${mm.transactions.toLocaleString("en-US")} mixed transactions (growth ${mib(mm.growthBytes)}; from 10,000 to ${mm.transactions.toLocaleString("en-US")}: ${mm.growthAfter10kBytes === null ? "n/a, run ≤ 10,000" : mib(mm.growthAfter10kBytes)})`);
     out.push(`  checkpoints: ${mm.memoryCheckpoints.map(([n, b]) => `${n.toLocaleString("en-US")} tx → ${mib(b)}`).join(", ")}`);
     out.push(`  run: ${(mm.runMs / 1000).toFixed(1)} s (${us(mm.runMeanUs)} µs per transaction), ${mm.disrupted.toLocaleString("en-US")} transactions disrupted by the filter, ${mm.vmFailures} VM failures`);
     const modsecLoads = r.ruleSets.filter((rs) => rs.modsec).map((rs) => `${rs.label}: ${rs.modsec!.loadMs.toFixed(0)} ms`);

@@ -8,7 +8,6 @@ import {
 } from "../../../rulesets/tables/format";
 import { Program } from "../../program/program";
 import { RegexSet } from "../../program/regexes";
-import { Regex } from "../../regex/regex";
 import { StringTable, Table, Section } from "../../tables/reader";
 import { View } from "../../tables/view";
 import { Ruleset } from "../ruleset";
@@ -151,7 +150,7 @@ export class ProgramBuilder {
     p.phaseStart = ps;
     p.strings = new StringTable(stringPool(this.strings));
     const table = new Table(new Array<Section>(), View.of(new ArrayBuffer(32)));
-    const set = new RegexSet(new StaticArray<Regex>(0), new StaticArray<u8>(0), null, [0], new StaticArray<u32>(0), new StaticArray<u32>(0), 0);
+    const set = RegexSet.empty(table);
     return new Engine(new Ruleset(table, p, set));
   }
 }

@@ -49,6 +49,8 @@ describe("bytes and collections", () => {
   });
   it("jsonString escapes quotes, controls and bytes above 0x7e", () => {
     expect(jsonString("a\"b\\c\n\x01\xe9")).toBe("\"a\\\"b\\\\c\\n\\u0001\\u00e9\"");
+    expect(jsonString("\r\t\x1f\x7f\u0101 ~")).toBe("\"\\r\\t\\u001f\\u007f\\u0101 ~\"");
+    expect(jsonString("")).toBe("\"\"");
   });
 });
 

@@ -6,6 +6,7 @@ import {
   BacktrackProgram,
   Regex,
   LazyDfa,
+  LazyBudget,
   dfaMatch,
   pikeSearch,
   pikeSlots,
@@ -110,6 +111,33 @@ function aPlusB(caps: bool): NfaProgram {
   return p;
 }
 
+/** Match-only /a[ab]{6}c/: its DFA remembers where the last a's were (up to 2^6 states), so a/b input makes many
+ *  states and never matches until a c comes. 0 BYTE a; 1..6 BYTE [ab]; 7 BYTE c; 8 MATCH. */
+function manyStates(): NfaProgram {
+  const p = new NfaProgram();
+  p.numSets = 3;
+  p.sets = concatSets([setOf("a"), setOf("ab"), setOf("c")]);
+  p.ops = StaticArray.fromArray<u8>([OP_BYTE, OP_BYTE, OP_BYTE, OP_BYTE, OP_BYTE, OP_BYTE, OP_BYTE, OP_BYTE, OP_MATCH]);
+  p.arg = StaticArray.fromArray<i32>([0, 1, 1, 1, 1, 1, 1, 2, 0]);
+  p.out = StaticArray.fromArray<i32>([1, 2, 3, 4, 5, 6, 7, 8, -1]);
+  p.out1 = StaticArray.fromArray<i32>([-1, -1, -1, -1, -1, -1, -1, -1, -1]);
+  p.start = 0;
+  return p;
+}
+
+/** Deterministic a/b text of length n (xorshift), with `tail` appended. */
+function abText(seed: u32, n: i32, tail: string): StaticArray<u8> {
+  let x = seed | 1;
+  let t = "";
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    t += (x & 1) != 0 ? "a" : "b";
+  }
+  return bytes(t + tail);
+}
+
 /** /\bx(?<!-x)/ shaped program: ASSERT \b, BYTE x, LOOK (negative look-behind "-x"), MATCH. */
 function lookProgram(): NfaProgram {
   const p = new NfaProgram();
@@ -198,6 +226,50 @@ describe("NfaProgram / Pike VM / lazy DFA", () => {
       expect(tiny.match(ptr(s), s.length)).toBe(want, inputs[i]);
     }
     expect(big.usable).toBe(true);
+  });
+  it("grows its cache while the budget allows, without counting growth as a flush", () => {
+    const p = manyStates();
+    expect(p.validate()).toBeNull();
+    const budget = new LazyBudget(1 << 30);
+    const lz = new LazyDfa(p, 1024, 8, budget);
+    const start = lz.capacity;
+    const s = abText(7, 2000, "");
+    expect(lz.match(ptr(s), s.length)).toBe(false);
+    expect(lz.numStates).toBeGreaterThan(start); // more states than the first allocation held ...
+    expect(lz.capacity).toBeGreaterThanOrEqual(lz.numStates);
+    expect(lz.lastStats.flushes).toBe(0); // ... and none of it was a flush
+    expect(budget.denied).toBe(0);
+    expect(budget.used).toBeGreaterThan(0);
+  });
+  it("flushes instead of growing past its budget, with the same answers", () => {
+    const p = manyStates();
+    const roomy = new LazyDfa(p, 1024, 1000, new LazyBudget(1 << 30));
+    const budget = new LazyBudget(0); // nothing beyond the first, always-granted allocation
+    const squeezed = new LazyDfa(p, 1024, 1000, budget);
+    const held = budget.used;
+    const first = squeezed.capacity;
+    for (let k: u32 = 0; k < 40; k++) {
+      const s = abText(k + 1, 300 + <i32>k * 13, k % 3 == 0 ? "c" : k % 3 == 1 ? "abc" : "");
+      const want = pikeSearch(p, ptr(s), s.length);
+      expect(roomy.match(ptr(s), s.length)).toBe(want);
+      expect(squeezed.match(ptr(s), s.length)).toBe(want);
+    }
+    expect(budget.denied).toBeGreaterThan(0);
+    expect(squeezed.capacity).toBe(first);
+    expect(budget.used).toBe(held);
+  });
+  it("shares one budget between caches", () => {
+    const p = manyStates();
+    const budget = new LazyBudget(64 << 10);
+    const a = new LazyDfa(p, 1024, 1000, budget);
+    const b = new LazyDfa(p, 1024, 1000, budget);
+    const floor = budget.used; // the two first allocations
+    for (let k: u32 = 0; k < 20; k++) {
+      const s = abText(k + 100, 500, "");
+      a.match(ptr(s), s.length);
+      b.match(ptr(s), s.length);
+    }
+    expect(budget.used).toBeLessThanOrEqual(floor > (64 << 10) ? floor : 64 << 10);
   });
   it("resolves \\b and a look-behind through the lazy DFA", () => {
     const p = lookProgram();

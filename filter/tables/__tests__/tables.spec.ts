@@ -148,4 +148,26 @@ describe("View and CRC-32", () => {
     const b = String.UTF8.encode("123456789");
     expect(crc32(View.of(b), 0, 9)).toBe(0xcbf43926);
   });
+
+  it("agrees with the bit-at-a-time definition at every start and length (word loop and tail)", () => {
+    const b = new ArrayBuffer(67);
+    for (let i = 0; i < 67; i++) store<u8>(changetype<usize>(b) + i, <u8>((i * 131 + 7) & 0xff));
+    const v = View.of(b);
+    for (let s: u32 = 0; s < 9; s++)
+      for (let e: u32 = s; e <= 67; e++) {
+        let c: u32 = 0xffffffff;
+        for (let i = s; i < e; i++) {
+          c ^= <u32>load<u8>(changetype<usize>(b) + i);
+          for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+        }
+        expect(crc32(v, s, e)).toBe(c ^ 0xffffffff);
+      }
+    expect(v.fault).toBe(false);
+  });
+
+  it("faults instead of reading outside the view", () => {
+    const v = View.of(new ArrayBuffer(8));
+    expect(crc32(v, 0, 9)).toBe(0);
+    expect(v.fault).toBe(true);
+  });
 });
