@@ -61,18 +61,10 @@ describe("fuzz: linear memory of one VM is bounded", { skip: crsAvailable ? fals
     );
   }
 
-  // Marked todo (it runs and prints its failure, but does not fail the suite) until the memory-bounding work lands.
-  // Measured on this branch (detect mode, CRS PL4): one transaction's peak linear memory is about 100× its body
-  // for JSON and multipart bodies (a 900 KB body takes a fresh VM from 11 to 92 MiB; 300 KB to 46 MiB), and
-  // garbage of earlier transactions is not yet collected by the incremental GC when a large one arrives, so the
-  // high-water mark keeps rising with the history: 188 MiB after 130 and 376 MiB after 300 transactions of small
-  // cases mixed with multipart bodies up to 880 KB. Replaying the same 130 cases again did not grow it further.
-  // Remove the todo once the memory-bounding work lands.
-  const KNOWN_GROWTH =
-    "linear memory still grows after the warm-up (per-transaction peak ~100x the body for JSON/multipart bodies " +
-    "plus uncollected garbage); pending the memory-bounding work, see the comment above";
-
-  test(`no growth in ${3 * N} fresh transactions after a warm-up of ${N}`, { todo: KNOWN_GROWTH }, async () => {
+  // Before the memory work (regexes built on first use, lazy-DFA caches under one budget, linear JSON escaping) one
+  // transaction's peak was ~100× its body for JSON and multipart bodies and the high-water mark rose with the
+  // history (188 MiB after 130, 376 MiB after 300 transactions); this window caught it.
+  test(`no growth in ${3 * N} fresh transactions after a warm-up of ${N}`, async () => {
     const f = await loadCrsFilter("detect");
     const warm = runWindow(f, 0, N);
     assertNoGrowth(warm, runWindow(f, N, 4 * N), "fresh");
