@@ -4,6 +4,7 @@
 // shared by many rules runs once per value and transaction.
 import { EMPTY, eqNoCase } from "./bytes";
 import { RegexCandidates } from "../program/regexes";
+import { at, len } from "./raw";
 
 /** Clock of collection versions: every collection and every change to one takes the next value, so a version
  *  names one state of one collection for the life of the VM (caches keyed on it never confuse two collections). */
@@ -57,7 +58,7 @@ export class Entry {
   cached(pipe: i32): i32 {
     const ps = this.cachePipes;
     if (ps === null) return -1;
-    for (let i = 0, n = ps.length; i < n; i++) if (unchecked(ps[i]) == pipe) return i;
+    for (let i = 0, n = len(ps); i < n; i++) if (at(ps, i) == pipe) return i;
     return -1;
   }
 
@@ -112,8 +113,8 @@ export class Collection {
 
   indexOfKey(p: usize, n: i32): i32 {
     const es = this.entries;
-    for (let i = 0, m = es.length; i < m; i++) {
-      const k = unchecked(es[i]).key;
+    for (let i = 0, m = len(es); i < m; i++) {
+      const k = at(es, i).key;
       if (k.byteLength == n && eqNoCase(changetype<usize>(k), n, p, n)) return i;
     }
     return -1;

@@ -33,6 +33,7 @@ import { IdNumber, verifiedEnd, verifiedStart, verifyCreditCard, verifyIdNumber 
 import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
 import { namesOf, skippableConditions } from "./skippable";
+import { at, len, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
 
@@ -158,14 +159,15 @@ export class Engine {
     const tx = this.tx;
     const rs = this.rs;
     const id = rs.rule(r, Rule.ID);
-    for (let k = 0; k < tx.removedIds.length; k++) {
-      const g = unchecked(tx.removedIds[k]);
+    const ids = tx.removedIds;
+    for (let k = 0, n = len(ids); k < n; k++) {
+      const g = at(ids, k);
       if (id >= g.from && id <= g.to) return true;
     }
-    if (tx.removedTags.length > 0) {
+    if (len(tx.removedTags) > 0) {
       for (let k = 0; k < tx.removedTags.length; k++) if (this.ruleHasTag(r, unchecked(tx.removedTags[k]))) return true;
     }
-    if (tx.removedMsgs.length > 0) {
+    if (len(tx.removedMsgs) > 0) {
       const mid = rs.rule(r, Rule.MSG);
       if (mid != NONE) {
         const msg = this.expand(mid);
@@ -308,15 +310,15 @@ export class Engine {
       return false;
     }
     this.resolve(r, c);
-    const n = this.rEntries.length;
+    const n = len(this.rEntries);
     // actions run below may expand macros; lookup() resolves into its own scratch, so these stay intact
     const entries = this.rEntries;
     const vars = this.rVars;
     const kinds = this.rKinds;
     for (let k = 0; k < n; k++) {
-      const e = unchecked(entries[k]);
-      const v = unchecked(vars[k]);
-      const kind = unchecked(kinds[k]);
+      const e = at(entries, k);
+      const v = at(vars, k);
+      const kind = at(kinds, k);
       if (multi) {
         this.multiValues(e.value, ids);
         const mv = this.multiVals;
@@ -387,9 +389,9 @@ export class Engine {
     const t = rs.prog.targets;
     const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
     for (let i = ts; i < ts + tn; i++) {
-      const flags = t[i * TARGET_CELLS + Target.FLAGS];
+      const flags = u32at(t, i * TARGET_CELLS + Target.FLAGS);
       if ((flags & TargetFlags.EXCLUDE) != 0) continue;
-      const v = <i32>t[i * TARGET_CELLS + Target.VARIABLE];
+      const v = <i32>u32at(t, i * TARGET_CELLS + Target.VARIABLE);
       const base = namesOf(v);
       const coll = tx.coll(base >= 0 ? base : v);
       if (coll !== null) {
@@ -468,27 +470,28 @@ export class Engine {
     const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
     const t = rs.prog.targets;
     for (let i = ts; i < ts + tn; i++) {
-      const flags = t[i * TARGET_CELLS + Target.FLAGS];
+      const flags = u32at(t, i * TARGET_CELLS + Target.FLAGS);
       if ((flags & TargetFlags.EXCLUDE) != 0) continue;
       if (this.targetRemoved(r, i)) continue;
-      const v = <i32>t[i * TARGET_CELLS + Target.VARIABLE];
+      const v = <i32>u32at(t, i * TARGET_CELLS + Target.VARIABLE);
       const sel = <i32>(flags >> TARGET_SELECTOR_SHIFT);
-      const selArg = t[i * TARGET_CELLS + Target.SELECTOR];
-      const before = this.rEntries.length;
+      const selArg = u32at(t, i * TARGET_CELLS + Target.SELECTOR);
+      const before = len(this.rEntries);
       this.collect(v, sel, selArg);
       // exclusions of the same condition, and ctl target removals with a key
+      const after = len(this.rEntries);
       let w = before;
-      for (let k = before; k < this.rEntries.length; k++) {
-        const e = unchecked(this.rEntries[k]);
-        const kv = unchecked(this.rVars[k]);
-        const kk = unchecked(this.rKinds[k]);
+      for (let k = before; k < after; k++) {
+        const e = at(this.rEntries, k);
+        const kv = at(this.rVars, k);
+        const kk = at(this.rKinds, k);
         if (kk != KIND_SCALAR && (this.excluded(ts, tn, kv, e.key) || this.removedKey(r, kv, e.key))) continue;
         unchecked((this.rEntries[w] = e));
         unchecked((this.rVars[w] = kv));
         unchecked((this.rKinds[w] = kk));
         w++;
       }
-      if (w != this.rEntries.length) {
+      if (w != after) {
         this.rEntries.length = w;
         this.rVars.length = w;
         this.rKinds.length = w;
@@ -530,10 +533,10 @@ export class Engine {
   private excluded(ts: i32, tn: i32, v: i32, key: ArrayBuffer): bool {
     const t = this.rs.prog.targets;
     for (let i = ts; i < ts + tn; i++) {
-      const flags = t[i * TARGET_CELLS + Target.FLAGS];
+      const flags = u32at(t, i * TARGET_CELLS + Target.FLAGS);
       if ((flags & TargetFlags.EXCLUDE) == 0) continue;
-      if (<i32>t[i * TARGET_CELLS + Target.VARIABLE] != v) continue;
-      if (this.selects(<i32>(flags >> TARGET_SELECTOR_SHIFT), t[i * TARGET_CELLS + Target.SELECTOR], key)) return true;
+      if (<i32>u32at(t, i * TARGET_CELLS + Target.VARIABLE) != v) continue;
+      if (this.selects(<i32>(flags >> TARGET_SELECTOR_SHIFT), u32at(t, i * TARGET_CELLS + Target.SELECTOR), key)) return true;
     }
     return false;
   }
@@ -548,18 +551,18 @@ export class Engine {
   /** A ctl removal of a whole variable (no selector) for this rule. */
   private targetRemoved(r: i32, ti: i32): bool {
     const rem = this.tx.removedTargets;
-    if (rem.length == 0) return false;
+    if (len(rem) == 0) return false;
     const t = this.rs.prog.targets;
-    const v = t[ti * TARGET_CELLS + Target.VARIABLE];
-    const tsel = t[ti * TARGET_CELLS + Target.FLAGS] >> TARGET_SELECTOR_SHIFT;
+    const v = u32at(t, ti * TARGET_CELLS + Target.VARIABLE);
+    const tsel = u32at(t, ti * TARGET_CELLS + Target.FLAGS) >> TARGET_SELECTOR_SHIFT;
     for (let k = 0; k < rem.length; k++) {
       const tr = unchecked(rem[k]);
       const x = tr.target;
-      if (t[x * TARGET_CELLS + Target.VARIABLE] != v) continue;
-      const sel = t[x * TARGET_CELLS + Target.FLAGS] >> TARGET_SELECTOR_SHIFT;
+      if (u32at(t, x * TARGET_CELLS + Target.VARIABLE) != v) continue;
+      const sel = u32at(t, x * TARGET_CELLS + Target.FLAGS) >> TARGET_SELECTOR_SHIFT;
       if (sel != TargetSelector.NONE) {
         // same selector written the same way removes the target as a whole
-        if (sel != tsel || t[x * TARGET_CELLS + Target.SELECTOR] != t[ti * TARGET_CELLS + Target.SELECTOR]) continue;
+        if (sel != tsel || u32at(t, x * TARGET_CELLS + Target.SELECTOR) != u32at(t, ti * TARGET_CELLS + Target.SELECTOR)) continue;
       }
       if (this.removalApplies(r, tr)) return true;
     }
@@ -568,15 +571,15 @@ export class Engine {
 
   private removedKey(r: i32, v: i32, key: ArrayBuffer): bool {
     const rem = this.tx.removedTargets;
-    if (rem.length == 0) return false;
+    if (len(rem) == 0) return false;
     const t = this.rs.prog.targets;
     for (let k = 0; k < rem.length; k++) {
       const tr = unchecked(rem[k]);
       const x = tr.target;
-      if (<i32>t[x * TARGET_CELLS + Target.VARIABLE] != v) continue;
-      const sel = <i32>(t[x * TARGET_CELLS + Target.FLAGS] >> TARGET_SELECTOR_SHIFT);
+      if (<i32>u32at(t, x * TARGET_CELLS + Target.VARIABLE) != v) continue;
+      const sel = <i32>(u32at(t, x * TARGET_CELLS + Target.FLAGS) >> TARGET_SELECTOR_SHIFT);
       if (sel == TargetSelector.NONE) continue;
-      if (!this.selects(sel, t[x * TARGET_CELLS + Target.SELECTOR], key)) continue;
+      if (!this.selects(sel, u32at(t, x * TARGET_CELLS + Target.SELECTOR), key)) continue;
       if (this.removalApplies(r, tr)) return true;
     }
     return false;
@@ -591,8 +594,8 @@ export class Engine {
       // every CRS setting, and keyed TX reads are a large share of all conditions).
       const want = this.rs.str(selArg);
       const wl = want.byteLength;
-      for (let i = 0, n = es.length; i < n; i++) {
-        const e = unchecked(es[i]);
+      for (let i = 0, n = len(es); i < n; i++) {
+        const e = at(es, i);
         const k = e.key;
         if (k.byteLength != wl || !eqNoCase(changetype<usize>(k), wl, changetype<usize>(want), wl)) continue;
         if (names) this.push(e.asName(), v, KIND_NAMES);
@@ -600,8 +603,8 @@ export class Engine {
       }
       return;
     }
-    for (let i = 0, n = es.length; i < n; i++) {
-      const e = unchecked(es[i]);
+    for (let i = 0, n = len(es); i < n; i++) {
+      const e = at(es, i);
       if (!this.selects(sel, selArg, e.key)) continue;
       if (names) this.push(e.asName(), v, KIND_NAMES);
       else this.push(e, v, KIND_COLL);
