@@ -33,7 +33,7 @@ import { IdNumber, verifiedEnd, verifiedStart, verifyCreditCard, verifyIdNumber 
 import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
 import { namesOf, skippableConditions } from "./skippable";
-import { at, len, u32at } from "./raw";
+import { append, at, len, truncate, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
 
@@ -464,9 +464,9 @@ export class Engine {
   /** Fills rEntries/rVars/rKinds with the values of condition c's targets. */
   private resolve(r: i32, c: i32): void {
     const rs = this.rs;
-    this.rEntries.length = 0;
-    this.rVars.length = 0;
-    this.rKinds.length = 0;
+    truncate(this.rEntries, 0);
+    truncate(this.rVars, 0);
+    truncate(this.rKinds, 0);
     const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
     const t = rs.prog.targets;
     for (let i = ts; i < ts + tn; i++) {
@@ -492,24 +492,24 @@ export class Engine {
         w++;
       }
       if (w != after) {
-        this.rEntries.length = w;
-        this.rVars.length = w;
-        this.rKinds.length = w;
+        truncate(this.rEntries, w);
+        truncate(this.rVars, w);
+        truncate(this.rKinds, w);
       }
       if ((flags & TargetFlags.COUNT) != 0) {
         const cnt = w - before;
-        this.rEntries.length = before;
-        this.rVars.length = before;
-        this.rKinds.length = before;
+        truncate(this.rEntries, before);
+        truncate(this.rVars, before);
+        truncate(this.rKinds, before);
         this.push(new Entry(EMPTY, latin1(cnt.toString())), v, KIND_SCALAR);
       }
     }
   }
 
   @inline private push(e: Entry, v: i32, kind: i32): void {
-    this.rEntries.push(e);
-    this.rVars.push(v);
-    this.rKinds.push(kind);
+    append(this.rEntries, e);
+    append(this.rVars, v);
+    append(this.rKinds, kind);
   }
 
   private selects(sel: i32, selArg: u32, key: ArrayBuffer): bool {

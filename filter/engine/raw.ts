@@ -22,3 +22,24 @@
 @inline export function u32at(a: Uint32Array, i: i32): u32 {
   return load<u32>(a.dataStart + (<usize>i << 2));
 }
+
+/** Appends v to a (Array#push semantics, including the GC write barrier for references), without the call when
+ *  the backing buffer has room: the engine's scratch arrays are reused, so after warm-up they always have. */
+// @ts-ignore: decorator
+@inline export function append<T>(a: Array<T>, v: T): void {
+  const n = len(a);
+  const cap = load<i32>(changetype<usize>(a), offsetof<Array<T>>("byteLength"));
+  if ((<usize>(n + 1) << alignof<T>()) <= <usize>cap) {
+    store<T>(a.dataStart + (<usize>n << alignof<T>()), v);
+    if (isManaged<T>()) __link(changetype<usize>(a), changetype<usize>(v), true);
+    store<i32>(changetype<usize>(a), n + 1, offsetof<Array<T>>("length_"));
+  } else {
+    a.push(v);
+  }
+}
+
+/** Shortens a to n elements (n <= len(a)); like `a.length = n`, which never needs to reallocate when shrinking. */
+// @ts-ignore: decorator
+@inline export function truncate<T>(a: Array<T>, n: i32): void {
+  store<i32>(changetype<usize>(a), n, offsetof<Array<T>>("length_"));
+}
