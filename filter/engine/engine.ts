@@ -36,6 +36,8 @@ import { namesOf, skippableConditions } from "./skippable";
 import { append, at, len, truncate, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
+/** Transactions kept for reuse by Engine.release. */
+const MAX_SPARE_TRANSACTIONS: i32 = 4;
 
 /** A resolved target value: the entry holding it, the variable, and how its name is written. */
 const KIND_COLL: i32 = 0; // "VAR:key"
@@ -96,8 +98,17 @@ export class Engine {
   // ==============================================================================================================
   // Transaction lifecycle
 
+  /** Finished transactions kept for reuse (see release), so a transaction's collections are not reallocated. */
+  private readonly spare: Array<Transaction> = new Array<Transaction>();
+
   begin(uniqueId: string, nowMs: i64): Transaction {
-    const tx = new Transaction();
+    let tx: Transaction;
+    if (this.spare.length > 0) {
+      tx = this.spare.pop();
+      tx.reset();
+    } else {
+      tx = new Transaction();
+    }
     this.tx = tx;
     const st = this.rs.settings;
     tx.uniqueId = uniqueId;
@@ -112,6 +123,12 @@ export class Engine {
     tx.setScalarStr(VariableId.URLENCODED_ERROR, "0");
     if (st.webAppId.length > 0) tx.setScalarStr(VariableId.WEBAPPID, st.webAppId);
     return tx;
+  }
+
+  /** Hands back a transaction the embedder is done with (it must not touch it again): the next begin() may reuse
+   *  it. A few are kept (one per stream in flight is the useful bound; more would only hold memory). */
+  release(tx: Transaction): void {
+    if (this.spare.length < MAX_SPARE_TRANSACTIONS && !this.spare.includes(tx)) this.spare.push(tx);
   }
 
   // ==============================================================================================================
