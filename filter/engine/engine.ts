@@ -76,6 +76,8 @@ export class Engine {
   private fp: usize = memory.data(16);
   private multiVals: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   private warnedVariants: Set<i32> = new Set<i32>();
+  /** Per variable: "NAME:" in bytes (built on first use; read-only), the start of every MATCHED_VAR_NAME. */
+  private namePrefixes: StaticArray<ArrayBuffer | null> = new StaticArray<ArrayBuffer | null>(VARIABLE_COUNT);
   /** Messages for the embedder's log (it drains them after each transaction); each problem is reported once. */
   readonly warnings: Array<string> = new Array<string>();
 
@@ -461,10 +463,19 @@ export class Engine {
     }
   }
 
+  /** The matched variable's name as MATCHED_VAR_NAME shows it ("VAR" or "VAR:key"), always a fresh buffer. */
   private varName(v: i32, kind: i32, e: Entry): ArrayBuffer {
-    const name = unchecked(VAR_NAMES[v]);
-    if (kind == KIND_SCALAR) return latin1(name);
-    return concat(latin1(name + ":"), e.key);
+    let prefix = unchecked(this.namePrefixes[v]);
+    if (prefix === null) {
+      prefix = latin1(unchecked(VAR_NAMES[v]) + ":");
+      unchecked((this.namePrefixes[v] = prefix));
+    }
+    const pl = prefix.byteLength - (kind == KIND_SCALAR ? 1 : 0);
+    const kl = kind == KIND_SCALAR ? 0 : e.key.byteLength;
+    const out = new ArrayBuffer(pl + kl);
+    memory.copy(changetype<usize>(out), changetype<usize>(prefix), <usize>pl);
+    if (kl > 0) memory.copy(changetype<usize>(out) + <usize>pl, changetype<usize>(e.key), <usize>kl);
+    return out;
   }
 
   private matched(v: i32, kind: i32, e: Entry, val: ArrayBuffer): void {
