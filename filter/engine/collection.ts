@@ -4,7 +4,7 @@
 // shared by many rules runs once per value and transaction.
 import { EMPTY, eqNoCase } from "./bytes";
 import { RegexCandidates } from "../program/regexes";
-import { at, len } from "./raw";
+import { at, len, truncate } from "./raw";
 
 /** Clock of collection versions: every collection and every change to one takes the next value, so a version
  *  names one state of one collection for the life of the VM (caches keyed on it never confuse two collections). */
@@ -76,10 +76,10 @@ export class Entry {
   }
 
   @inline cachedValue(slot: i32): ArrayBuffer {
-    return unchecked(this.cacheVals![slot]);
+    return at(this.cacheVals!, slot);
   }
   @inline cachedBits(slot: i32): RegexCandidates | null {
-    return unchecked(this.cacheBits![slot]);
+    return at(this.cacheBits!, slot);
   }
   @inline setCachedBits(slot: i32, c: RegexCandidates): void {
     unchecked((this.cacheBits![slot] = c));
@@ -99,9 +99,9 @@ export class Collection {
   }
 
   clear(): void {
-    if (this.entries.length == 0) return;
+    if (len(this.entries) == 0) return;
     this.version = nextVersion();
-    this.entries.length = 0;
+    truncate(this.entries, 0);
   }
 
   add(key: ArrayBuffer, value: ArrayBuffer): Entry {

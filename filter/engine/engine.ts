@@ -312,7 +312,7 @@ export class Engine {
     const capture = (cflags & CondFlags.CAPTURE) != 0;
     const multi = (cflags & CondFlags.MULTI_MATCH) != 0;
     const pipeIdx = <i32>rs.cond(c, Cond.PIPELINE);
-    const ids = unchecked(rs.pipes[pipeIdx]);
+    const ids = at(rs.pipes, pipeIdx); // pipeline index validated at load
     const setvarStart = head ? <i32>rs.rule(r, Rule.ACTION_START) : <i32>rs.cond(c, Cond.ACTION_START);
     const setvarCount = head ? <i32>rs.rule(r, Rule.ACTION_COUNT) : <i32>rs.cond(c, Cond.ACTION_COUNT);
     const tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
@@ -324,7 +324,7 @@ export class Engine {
       if (m) this.runActions(setvarStart, setvarCount, true);
       return m;
     }
-    if (unchecked(this.skippable[c]) != 0 && this.cannotMatch(r, c, pipeIdx, ids)) {
+    if (load<u8>(this.skippable.dataStart + <usize>c) != 0 && this.cannotMatch(r, c, pipeIdx, ids)) {
       tx.coll(VariableId.MATCHED_VARS)!.clear(); // as for any condition that did not match
       return false;
     }
@@ -386,10 +386,16 @@ export class Engine {
   private candidatesOf(e: Entry, slot: i32): RegexCandidates {
     let c = slot >= 0 ? e.cachedBits(slot) : e.rawBits;
     if (c === null) {
-      const set = this.rs.regexSet;
       const val = slot >= 0 ? e.cachedValue(slot) : e.value;
-      c = set.newCandidates();
-      set.scanInto(c, changetype<usize>(val), val.byteLength);
+      if (slot >= 0 && val == e.value) {
+        // The pipeline left the value unchanged (transformed() then keeps the very same buffer): the candidates
+        // are the raw value's, scanned once for every such pipeline. (Sets are never changed after the scan.)
+        c = this.candidatesOf(e, -1);
+      } else {
+        const set = this.rs.regexSet;
+        c = set.newCandidates();
+        set.scanInto(c, changetype<usize>(val), val.byteLength);
+      }
       if (slot >= 0) e.setCachedBits(slot, c);
       else e.rawBits = c;
     }
@@ -427,7 +433,7 @@ export class Engine {
   /** The union of the prefilter candidates of coll's values (its keys when `names`) after pipeline pipeIdx. */
   private union(v: i32, coll: Collection, names: bool, pipeIdx: i32, ids: StaticArray<u8>): RegexCandidates {
     const k = v * this.rs.prog.pipelineCount + pipeIdx;
-    let u = unchecked(this.unionBits[k]);
+    let u = at(this.unionBits, k);
     if (u !== null && unchecked(this.unionVersion[k]) == coll.version) return u;
     if (u === null) {
       u = this.rs.regexSet.newCandidates();
@@ -849,10 +855,7 @@ export class Engine {
       // A table DFA costs two loads per byte, less than one step of the prefilter automaton: run it directly
       // unless this value was scanned already (then the scan is free).
       if (set.get(ri).tier == TIER_DFA) return true;
-      c = set.newCandidates();
-      set.scanInto(c, changetype<usize>(val), val.byteLength);
-      if (slot >= 0) e.setCachedBits(slot, c);
-      else e.rawBits = c;
+      c = this.candidatesOf(e, slot); // val is e's value in that slot
     }
     return c.has(ri);
   }
