@@ -256,6 +256,8 @@ class WafStream extends Context {
   eng: Engine | null = null;
   tx: Transaction | null = null;
   requestId: string = "";
+  /** request.protocol, read once in onRequestHeaders (it cannot change during a stream) for phases 1 and 3. */
+  private protocol: string = "HTTP/1.1";
   /** The filter replied locally or closed the stream: everything after passes untouched. */
   replied: bool = false;
   phase2Done: bool = false;
@@ -355,6 +357,7 @@ class WafStream extends Context {
     setConnection(eng, hostOf(src), propertyInt("source.port"), hostOf(dst), propertyInt("destination.port"));
     let proto = propertyString("request.protocol");
     if (proto.length == 0) proto = "HTTP/1.1";
+    this.protocol = proto;
     processUri(eng, method, path, latin1(proto));
     if (!hasHost && authority !== null) addRequestHeader(eng, latin1("Host"), authority);
     for (let i = 0; i < hs.length; i++) {
@@ -409,9 +412,7 @@ class WafStream extends Context {
       const k = toLatin1(hs[i].key);
       if (k == ":status") status = I32.parseInt(toLatin1(hs[i].value));
     }
-    let proto = propertyString("request.protocol");
-    if (proto.length == 0) proto = "HTTP/1.1";
-    setResponseStatus(eng, status, proto);
+    setResponseStatus(eng, status, this.protocol);
     for (let i = 0; i < hs.length; i++) {
       const k = hs[i].key;
       if (k.byteLength > 0 && load<u8>(changetype<usize>(k)) == 0x3a) continue;
@@ -485,14 +486,18 @@ class WafStream extends Context {
     for (let i = 0; i < eng.warnings.length; i++) log(LogLevelValues.warn, "workload-waf: " + eng.warnings[i]);
     eng.warnings.length = 0;
     const event = buildEvent(tx, this.requestId, eng.nowMs);
-    if (event.length == 0) return;
-    log(LogLevelValues.warn, event);
-    const rules = loggedRules(tx);
-    for (let i = 0; i < rules.length; i++) {
-      log(LogLevelValues.info, humanLine(tx, this.requestId, rules[i]));
-      this.waf.countRule(rules[i].id);
+    if (event.length > 0) {
+      log(LogLevelValues.warn, event);
+      const rules = loggedRules(tx);
+      for (let i = 0; i < rules.length; i++) {
+        log(LogLevelValues.info, humanLine(tx, this.requestId, rules[i]));
+        this.waf.countRule(rules[i].id);
+      }
+      this.waf.count(this.waf.actionMetrics, actionMetricName(actionName(tx)));
     }
-    this.waf.count(this.waf.actionMetrics, actionMetricName(actionName(tx)));
+    // The stream is done with its transaction (every later callback sees tx === null and passes).
+    this.tx = null;
+    eng.release(tx);
   }
 
   onDone(): bool {

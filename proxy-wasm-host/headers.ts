@@ -7,9 +7,14 @@
 // - byteSize() is the sum of key and value lengths (what proxy_get_header_map_size reports).
 import type { Pair } from "./pairs.js";
 
+const UPPER = /[A-Z]/;
+const UPPER_RUNS = /[A-Z]+/g;
+const lowerRun = (m: string): string => m.toLowerCase();
+
 export function lowerAscii(s: string): string {
   // Only A-Z are folded: Envoy's LowerCaseString uses absl::AsciiStrToLower; bytes >= 0x80 stay.
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  // Most names arrive lower-case already (HTTP/2, and every key the map stores): test before rewriting.
+  return UPPER.test(s) ? s.replace(UPPER_RUNS, lowerRun) : s;
 }
 
 export class HeaderMap {
@@ -31,6 +36,11 @@ export class HeaderMap {
 
   pairs(): Pair[] {
     return this.entries.map(([k, v]) => [k, v]);
+  }
+
+  /** The entries themselves, for reading without a copy (serialisation, lookups); never mutate them. */
+  view(): readonly (readonly [string, string])[] {
+    return this.entries;
   }
 
   get(key: string): string | undefined {

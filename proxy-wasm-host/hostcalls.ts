@@ -52,11 +52,11 @@ export function buildEnvImports(vm: WasmVm): Record<string, (...args: never[]) =
 
   return {
     proxy_log(level: number, ptr: number, size: number): number {
-      const msg = mem().read(ptr, size);
-      if (!msg) return IMA;
+      // cpp-host validates the message's memory before anything else; it is decoded only when logged.
+      if (!mem().inBounds(ptr, size)) return IMA;
       const name = LOG_LEVELS[level];
       if (name === undefined) return WasmResult.BadArgument;
-      if (level >= vm.runtime.logLevelIndex) vm.runtime.log(name, utf8(msg));
+      if (level >= vm.runtime.logLevelIndex) vm.runtime.log(name, mem().readUtf8(ptr, size)!);
       return WasmResult.Ok;
     },
     proxy_get_log_level(ptr: number): number {
@@ -76,9 +76,9 @@ export function buildEnvImports(vm: WasmVm): Record<string, (...args: never[]) =
       return mem().writeU64(ptr, vm.runtime.wallNs()) ? WasmResult.Ok : IMA;
     },
     proxy_get_property(pathPtr: number, pathSize: number, valuePtrPtr: number, valueSizePtr: number): number {
-      const path = mem().read(pathPtr, pathSize);
-      if (!path) return IMA;
-      const r = getProperty(ctx().propertyEnv(), latin1(path));
+      const path = mem().readLatin1(pathPtr, pathSize);
+      if (path === undefined) return IMA;
+      const r = getProperty(ctx().propertyEnv(), path);
       if (r.rc !== WasmResult.Ok) return r.rc;
       return mem().copyToPointerSize(r.value!, valuePtrPtr, valueSizePtr) ? WasmResult.Ok : IMA;
     },
@@ -184,7 +184,7 @@ export function buildEnvImports(vm: WasmVm): Record<string, (...args: never[]) =
     proxy_get_header_map_pairs(type: number, ptrPtr: number, sizePtr: number): number {
       if (type > HEADER_MAP_TYPE_MAX) return WasmResult.BadArgument;
       const map = ctx().getConstMap(type);
-      const pairs = map ? map.pairs() : [];
+      const pairs = map ? map.view() : [];
       // exports.cc: an empty map is handed over as an empty string (pointer 0, size 0).
       const bytes = pairs.length === 0 ? new Uint8Array(0) : encodePairs(pairs);
       return mem().copyToPointerSize(bytes, ptrPtr, sizePtr) ? WasmResult.Ok : IMA;

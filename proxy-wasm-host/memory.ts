@@ -29,9 +29,16 @@ export class MemoryAccess {
     return new Uint8Array(this.memory.buffer.slice(ptr, ptr + size));
   }
 
+  /** Bytes [ptr, ptr+size) decoded as latin1 (one char per byte) straight from memory, or undefined when out of bounds. */
   readLatin1(ptr: number, size: number): string | undefined {
-    const b = this.read(ptr, size);
-    return b === undefined ? undefined : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+    if (!this.inBounds(ptr, size)) return undefined;
+    return Buffer.from(this.memory.buffer, ptr, size).toString("latin1");
+  }
+
+  /** Bytes [ptr, ptr+size) decoded as UTF-8 straight from memory, or undefined when out of bounds. */
+  readUtf8(ptr: number, size: number): string | undefined {
+    if (!this.inBounds(ptr, size)) return undefined;
+    return Buffer.from(this.memory.buffer, ptr, size).toString("utf8");
   }
 
   write(ptr: number, bytes: Uint8Array): boolean {

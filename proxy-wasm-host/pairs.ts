@@ -5,26 +5,26 @@
 
 export type Pair = [string, string];
 
-export function pairsSize(pairs: readonly Pair[]): number {
+type PairView = readonly (readonly [string, string])[];
+
+export function pairsSize(pairs: PairView): number {
   let size = 4;
-  for (const [k, v] of pairs) size += 8 + k.length + 1 + v.length + 1;
+  for (let i = 0; i < pairs.length; i++) size += 10 + pairs[i]![0].length + pairs[i]![1].length;
   return size;
 }
 
-export function encodePairs(pairs: readonly Pair[]): Uint8Array {
-  const out = new Uint8Array(pairsSize(pairs));
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, pairs.length, true);
-  let off = 4;
-  for (const [k, v] of pairs) {
-    dv.setUint32(off, k.length, true);
-    dv.setUint32(off + 4, v.length, true);
-    off += 8;
-  }
-  for (const [k, v] of pairs) {
-    out.set(Buffer.from(k, "latin1"), off);
-    off += k.length + 1; // NUL already 0
-    out.set(Buffer.from(v, "latin1"), off);
+export function encodePairs(pairs: PairView): Uint8Array {
+  // One zero-filled buffer written in place (the NUL terminators are the zeros left between the strings).
+  const out = Buffer.alloc(pairsSize(pairs));
+  out.writeUInt32LE(pairs.length, 0);
+  let off = 4 + pairs.length * 8;
+  for (let i = 0; i < pairs.length; i++) {
+    const [k, v] = pairs[i]!;
+    out.writeUInt32LE(k.length, 4 + i * 8);
+    out.writeUInt32LE(v.length, 8 + i * 8);
+    out.write(k, off, "latin1");
+    off += k.length + 1;
+    out.write(v, off, "latin1");
     off += v.length + 1;
   }
   return out;

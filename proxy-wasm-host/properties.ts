@@ -30,52 +30,116 @@ export interface PropertyEnv {
   };
 }
 
-type Value = { kind: "bytes"; v: Uint8Array } | { kind: "map"; get(key: string): Value | undefined; pairs(): Pair[] };
+// A resolved path segment. The maps are plain tags resolved by a switch (no closures): property reads happen on
+// every request, and building a closure per field per read was a measurable share of the host's cost.
+type Value =
+  | { kind: "bytes"; v: Uint8Array }
+  /** One of Envoy's wrapper maps (request, response, source, destination, connection): keys resolved by field(). */
+  | { kind: "fields"; of: string }
+  /** Envoy's HeadersWrapper over a header map (null: no map, an empty one). */
+  | { kind: "headers"; map: HeaderMap | null };
 
-const utf8 = (s: string): Value => ({ kind: "bytes", v: new Uint8Array(Buffer.from(s, "utf8")) });
-const raw = (s: string): Value => ({ kind: "bytes", v: new Uint8Array(Buffer.from(s, "latin1")) });
+type StreamEnv = NonNullable<PropertyEnv["stream"]>;
+
+const bytes = (v: Uint8Array): Value => ({ kind: "bytes", v });
+const utf8 = (s: string): Value => bytes(Buffer.from(s, "utf8"));
+const raw = (s: string): Value => bytes(Buffer.from(s, "latin1"));
 function int64(n: number | bigint): Value {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigInt64(0, BigInt(n), true);
-  return { kind: "bytes", v: b };
+  return bytes(b);
 }
-const bool = (x: boolean): Value => ({ kind: "bytes", v: new Uint8Array([x ? 1 : 0]) });
+const bool = (x: boolean): Value => bytes(new Uint8Array([x ? 1 : 0]));
 
-/** Envoy's HeadersWrapper: lookup by lower-case name, multiple values joined with ",". */
-function headersValue(map: HeaderMap | null): Value {
-  const view = (): Pair[] => {
-    if (!map) return [];
-    const seen = new Map<string, string[]>();
-    for (const [k, v] of map.pairs()) {
-      const list = seen.get(k);
-      if (list) list.push(v);
-      else seen.set(k, [v]);
-    }
-    return [...seen].map(([k, vs]) => [k, vs.join(",")]);
-  };
-  return {
-    kind: "map",
-    get: (key) => {
-      const found = view().find(([k]) => k === key);
-      return found ? raw(found[1]) : undefined;
-    },
-    pairs: view,
-  };
+/** Envoy's HeadersWrapper view: one pair per distinct lower-case name (first-seen order), values joined with ",". */
+function joinedHeaders(map: HeaderMap | null): Pair[] {
+  if (!map) return [];
+  const seen = new Map<string, string[]>();
+  for (const [k, v] of map.view()) {
+    const list = seen.get(k);
+    if (list) list.push(v);
+    else seen.set(k, [v]);
+  }
+  return [...seen].map(([k, vs]) => [k, vs.join(",")]);
 }
 
-function fields(entries: Record<string, () => Value | undefined>): Value {
-  return {
-    kind: "map",
-    get: (key) => (Object.hasOwn(entries, key) ? entries[key]!() : undefined),
-    // Envoy cannot list the keys of these wrapper maps either; serializing them as a whole fails.
-    pairs: () => {
-      throw new Error("not serializable");
-    },
-  };
+/** HeadersWrapper lookup: the values of `key` joined with ",", or undefined when absent. */
+function joinedHeader(map: HeaderMap | null, key: string): Value | undefined {
+  if (!map) return undefined;
+  let joined: string | undefined;
+  for (const [k, v] of map.view()) if (k === key) joined = joined === undefined ? v : `${joined},${v}`;
+  return joined === undefined ? undefined : raw(joined);
 }
 
 function splitHostPort(address: string, port: number): string {
   return address.includes(":") && !address.startsWith("[") ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function reqHeader(s: StreamEnv, k: string): Value | undefined {
+  const v = s.requestHeaders?.get(k);
+  return v === undefined ? undefined : raw(v);
+}
+
+const WRAPPERS = new Set(["request", "response", "source", "destination", "connection"]);
+
+/** Field `key` of wrapper map `of` (see topLevel); undefined when the wrapper has no such field or no value. */
+function field(s: StreamEnv, of: string, key: string): Value | undefined {
+  switch (of) {
+    case "request":
+      switch (key) {
+        case "path": return reqHeader(s, ":path");
+        case "url_path": {
+          const p = s.requestHeaders?.get(":path");
+          return p === undefined ? undefined : raw(p.split("?")[0]!);
+        }
+        case "host": return reqHeader(s, ":authority");
+        case "scheme": return reqHeader(s, ":scheme");
+        case "method": return reqHeader(s, ":method");
+        case "referer": return reqHeader(s, "referer");
+        case "useragent": return reqHeader(s, "user-agent");
+        case "id": return reqHeader(s, "x-request-id");
+        case "query": {
+          const p = s.requestHeaders?.get(":path");
+          if (p === undefined) return undefined;
+          const q = p.indexOf("?");
+          return raw(q < 0 ? "" : p.slice(q + 1));
+        }
+        case "headers": return { kind: "headers", map: s.requestHeaders };
+        case "protocol": return utf8(s.info.protocol);
+        case "time": return int64(s.startNs);
+        case "duration": return s.endNs === undefined ? undefined : int64(s.endNs - s.startNs);
+        case "size": {
+          const cl = s.requestHeaders?.get("content-length");
+          return int64(cl !== undefined && /^\d+$/.test(cl) ? BigInt(cl) : BigInt(s.bytesReceived));
+        }
+      }
+      return undefined;
+    case "response":
+      switch (key) {
+        case "code": return s.responseCode === undefined ? undefined : int64(s.responseCode);
+        case "code_details": return s.responseCodeDetails === undefined ? undefined : utf8(s.responseCodeDetails);
+        case "flags": return int64(0);
+        case "headers": return { kind: "headers", map: s.responseHeaders };
+        case "trailers": return { kind: "headers", map: s.responseTrailers };
+        case "size": return int64(s.bytesSent);
+      }
+      return undefined;
+    case "source":
+    case "destination": {
+      const a = of === "source" ? s.info.source : s.info.destination;
+      if (key === "address") return utf8(splitHostPort(a.address, a.port));
+      if (key === "port") return int64(a.port);
+      return undefined;
+    }
+    case "connection":
+      switch (key) {
+        case "id": return int64(s.connectionId);
+        case "mtls": return bool(false);
+        case "requested_server_name": return utf8("");
+      }
+      return undefined;
+  }
+  return undefined;
 }
 
 function topLevel(env: PropertyEnv, name: string): Value | undefined {
@@ -89,91 +153,34 @@ function topLevel(env: PropertyEnv, name: string): Value | undefined {
   }
   const s = env.stream;
   if (!s) return undefined;
-  const reqHeader = (k: string): Value | undefined => {
-    const v = s.requestHeaders?.get(k);
-    return v === undefined ? undefined : raw(v);
-  };
-  switch (name) {
-    case "request":
-      return fields({
-        path: () => reqHeader(":path"),
-        url_path: () => {
-          const p = s.requestHeaders?.get(":path");
-          return p === undefined ? undefined : raw(p.split("?")[0]!);
-        },
-        host: () => reqHeader(":authority"),
-        scheme: () => reqHeader(":scheme"),
-        method: () => reqHeader(":method"),
-        referer: () => reqHeader("referer"),
-        useragent: () => reqHeader("user-agent"),
-        id: () => reqHeader("x-request-id"),
-        query: () => {
-          const p = s.requestHeaders?.get(":path");
-          if (p === undefined) return undefined;
-          const q = p.indexOf("?");
-          return raw(q < 0 ? "" : p.slice(q + 1));
-        },
-        headers: () => headersValue(s.requestHeaders),
-        protocol: () => utf8(s.info.protocol),
-        time: () => int64(s.startNs),
-        duration: () => (s.endNs === undefined ? undefined : int64(s.endNs - s.startNs)),
-        size: () => {
-          const cl = s.requestHeaders?.get("content-length");
-          return int64(cl !== undefined && /^\d+$/.test(cl) ? BigInt(cl) : BigInt(s.bytesReceived));
-        },
-      });
-    case "response":
-      return fields({
-        code: () => (s.responseCode === undefined ? undefined : int64(s.responseCode)),
-        code_details: () => (s.responseCodeDetails === undefined ? undefined : utf8(s.responseCodeDetails)),
-        flags: () => int64(0),
-        headers: () => headersValue(s.responseHeaders),
-        trailers: () => headersValue(s.responseTrailers),
-        size: () => int64(s.bytesSent),
-      });
-    case "source":
-      return fields({
-        address: () => utf8(splitHostPort(s.info.source.address, s.info.source.port)),
-        port: () => int64(s.info.source.port),
-      });
-    case "destination":
-      return fields({
-        address: () => utf8(splitHostPort(s.info.destination.address, s.info.destination.port)),
-        port: () => int64(s.info.destination.port),
-      });
-    case "connection":
-      return fields({
-        id: () => int64(s.connectionId),
-        mtls: () => bool(false),
-        requested_server_name: () => utf8(""),
-      });
-    case "connection_id":
-      return int64(s.connectionId);
-  }
+  if (WRAPPERS.has(name)) return { kind: "fields", of: name };
+  if (name === "connection_id") return int64(s.connectionId);
   // Not a well-known name: filter state set through proxy_set_property (CelState, bytes prototype).
   const state = s.filterState.get(`wasm.${name}`);
-  return state ? { kind: "bytes", v: state } : undefined;
+  return state ? bytes(state) : undefined;
 }
 
 export function getProperty(env: PropertyEnv, path: string): { rc: WasmResultCode; value?: Uint8Array } {
   // Envoy Context::getProperty: segments separated by NUL.
-  const parts = path.length === 0 ? [] : path.split("\0");
   let value: Value | undefined;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
+  let from = 0;
+  for (let i = 0; path.length > 0; i++) {
+    const nul = path.indexOf("\0", from);
+    const part = nul < 0 ? path.slice(from) : path.slice(from, nul);
     if (i === 0) value = topLevel(env, part);
-    else if (value?.kind === "map") value = value.get(part);
+    else if (value?.kind === "fields") value = field(env.stream!, value.of, part);
+    else if (value?.kind === "headers") value = joinedHeader(value.map, part);
     else return { rc: WasmResult.NotFound };
     if (value === undefined) return { rc: WasmResult.NotFound };
+    if (nul < 0) break;
+    from = nul + 1;
   }
   // An empty path leaves Envoy with a null CEL value, which serializeValue refuses.
   if (value === undefined) return { rc: WasmResult.SerializationFailure };
   if (value.kind === "bytes") return { rc: WasmResult.Ok, value: value.v };
-  try {
-    return { rc: WasmResult.Ok, value: encodePairs(value.pairs()) };
-  } catch {
-    return { rc: WasmResult.SerializationFailure };
-  }
+  // Envoy cannot list the keys of the wrapper maps: serializing one as a whole fails.
+  if (value.kind === "fields") return { rc: WasmResult.SerializationFailure };
+  return { rc: WasmResult.Ok, value: encodePairs(joinedHeaders(value.map)) };
 }
 
 /** Envoy Context::setProperty: needs a stream (NotFound in the root context); stores bytes as filter state. */

@@ -4,6 +4,7 @@
 // shared by many rules runs once per value and transaction.
 import { EMPTY, eqNoCase } from "./bytes";
 import { RegexCandidates } from "../program/regexes";
+import { at, len, truncate } from "./raw";
 
 /** Clock of collection versions: every collection and every change to one takes the next value, so a version
  *  names one state of one collection for the life of the VM (caches keyed on it never confuse two collections). */
@@ -57,7 +58,7 @@ export class Entry {
   cached(pipe: i32): i32 {
     const ps = this.cachePipes;
     if (ps === null) return -1;
-    for (let i = 0, n = ps.length; i < n; i++) if (unchecked(ps[i]) == pipe) return i;
+    for (let i = 0, n = len(ps); i < n; i++) if (at(ps, i) == pipe) return i;
     return -1;
   }
 
@@ -75,10 +76,10 @@ export class Entry {
   }
 
   @inline cachedValue(slot: i32): ArrayBuffer {
-    return unchecked(this.cacheVals![slot]);
+    return at(this.cacheVals!, slot);
   }
   @inline cachedBits(slot: i32): RegexCandidates | null {
-    return unchecked(this.cacheBits![slot]);
+    return at(this.cacheBits!, slot);
   }
   @inline setCachedBits(slot: i32, c: RegexCandidates): void {
     unchecked((this.cacheBits![slot] = c));
@@ -98,9 +99,9 @@ export class Collection {
   }
 
   clear(): void {
-    if (this.entries.length == 0) return;
+    if (len(this.entries) == 0) return;
     this.version = nextVersion();
-    this.entries.length = 0;
+    truncate(this.entries, 0);
   }
 
   add(key: ArrayBuffer, value: ArrayBuffer): Entry {
@@ -112,8 +113,8 @@ export class Collection {
 
   indexOfKey(p: usize, n: i32): i32 {
     const es = this.entries;
-    for (let i = 0, m = es.length; i < m; i++) {
-      const k = unchecked(es[i]).key;
+    for (let i = 0, m = len(es); i < m; i++) {
+      const k = at(es, i).key;
       if (k.byteLength == n && eqNoCase(changetype<usize>(k), n, p, n)) return i;
     }
     return -1;

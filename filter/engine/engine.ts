@@ -33,8 +33,11 @@ import { IdNumber, verifiedEnd, verifiedStart, verifyCreditCard, verifyIdNumber 
 import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
 import { namesOf, skippableConditions } from "./skippable";
+import { append, at, len, truncate, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
+/** Transactions kept for reuse by Engine.release. */
+const MAX_SPARE_TRANSACTIONS: i32 = 4;
 
 /** A resolved target value: the entry holding it, the variable, and how its name is written. */
 const KIND_COLL: i32 = 0; // "VAR:key"
@@ -73,6 +76,8 @@ export class Engine {
   private fp: usize = memory.data(16);
   private multiVals: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   private warnedVariants: Set<i32> = new Set<i32>();
+  /** Per variable: "NAME:" in bytes (built on first use; read-only), the start of every MATCHED_VAR_NAME. */
+  private namePrefixes: StaticArray<ArrayBuffer | null> = new StaticArray<ArrayBuffer | null>(VARIABLE_COUNT);
   /** Messages for the embedder's log (it drains them after each transaction); each problem is reported once. */
   readonly warnings: Array<string> = new Array<string>();
 
@@ -95,8 +100,17 @@ export class Engine {
   // ==============================================================================================================
   // Transaction lifecycle
 
+  /** Finished transactions kept for reuse (see release), so a transaction's collections are not reallocated. */
+  private readonly spare: Array<Transaction> = new Array<Transaction>();
+
   begin(uniqueId: string, nowMs: i64): Transaction {
-    const tx = new Transaction();
+    let tx: Transaction;
+    if (this.spare.length > 0) {
+      tx = this.spare.pop();
+      tx.reset();
+    } else {
+      tx = new Transaction();
+    }
     this.tx = tx;
     const st = this.rs.settings;
     tx.uniqueId = uniqueId;
@@ -111,6 +125,12 @@ export class Engine {
     tx.setScalarStr(VariableId.URLENCODED_ERROR, "0");
     if (st.webAppId.length > 0) tx.setScalarStr(VariableId.WEBAPPID, st.webAppId);
     return tx;
+  }
+
+  /** Hands back a transaction the embedder is done with (it must not touch it again): the next begin() may reuse
+   *  it. A few are kept (one per stream in flight is the useful bound; more would only hold memory). */
+  release(tx: Transaction): void {
+    if (this.spare.length < MAX_SPARE_TRANSACTIONS && !this.spare.includes(tx)) this.spare.push(tx);
   }
 
   // ==============================================================================================================
@@ -158,14 +178,15 @@ export class Engine {
     const tx = this.tx;
     const rs = this.rs;
     const id = rs.rule(r, Rule.ID);
-    for (let k = 0; k < tx.removedIds.length; k++) {
-      const g = unchecked(tx.removedIds[k]);
+    const ids = tx.removedIds;
+    for (let k = 0, n = len(ids); k < n; k++) {
+      const g = at(ids, k);
       if (id >= g.from && id <= g.to) return true;
     }
-    if (tx.removedTags.length > 0) {
+    if (len(tx.removedTags) > 0) {
       for (let k = 0; k < tx.removedTags.length; k++) if (this.ruleHasTag(r, unchecked(tx.removedTags[k]))) return true;
     }
-    if (tx.removedMsgs.length > 0) {
+    if (len(tx.removedMsgs) > 0) {
       const mid = rs.rule(r, Rule.MSG);
       if (mid != NONE) {
         const msg = this.expand(mid);
@@ -291,7 +312,7 @@ export class Engine {
     const capture = (cflags & CondFlags.CAPTURE) != 0;
     const multi = (cflags & CondFlags.MULTI_MATCH) != 0;
     const pipeIdx = <i32>rs.cond(c, Cond.PIPELINE);
-    const ids = unchecked(rs.pipes[pipeIdx]);
+    const ids = at(rs.pipes, pipeIdx); // pipeline index validated at load
     const setvarStart = head ? <i32>rs.rule(r, Rule.ACTION_START) : <i32>rs.cond(c, Cond.ACTION_START);
     const setvarCount = head ? <i32>rs.rule(r, Rule.ACTION_COUNT) : <i32>rs.cond(c, Cond.ACTION_COUNT);
     const tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
@@ -303,20 +324,20 @@ export class Engine {
       if (m) this.runActions(setvarStart, setvarCount, true);
       return m;
     }
-    if (unchecked(this.skippable[c]) != 0 && this.cannotMatch(r, c, pipeIdx, ids)) {
+    if (load<u8>(this.skippable.dataStart + <usize>c) != 0 && this.cannotMatch(r, c, pipeIdx, ids)) {
       tx.coll(VariableId.MATCHED_VARS)!.clear(); // as for any condition that did not match
       return false;
     }
     this.resolve(r, c);
-    const n = this.rEntries.length;
+    const n = len(this.rEntries);
     // actions run below may expand macros; lookup() resolves into its own scratch, so these stay intact
     const entries = this.rEntries;
     const vars = this.rVars;
     const kinds = this.rKinds;
     for (let k = 0; k < n; k++) {
-      const e = unchecked(entries[k]);
-      const v = unchecked(vars[k]);
-      const kind = unchecked(kinds[k]);
+      const e = at(entries, k);
+      const v = at(vars, k);
+      const kind = at(kinds, k);
       if (multi) {
         this.multiValues(e.value, ids);
         const mv = this.multiVals;
@@ -365,10 +386,16 @@ export class Engine {
   private candidatesOf(e: Entry, slot: i32): RegexCandidates {
     let c = slot >= 0 ? e.cachedBits(slot) : e.rawBits;
     if (c === null) {
-      const set = this.rs.regexSet;
       const val = slot >= 0 ? e.cachedValue(slot) : e.value;
-      c = set.newCandidates();
-      set.scanInto(c, changetype<usize>(val), val.byteLength);
+      if (slot >= 0 && val == e.value) {
+        // The pipeline left the value unchanged (transformed() then keeps the very same buffer): the candidates
+        // are the raw value's, scanned once for every such pipeline. (Sets are never changed after the scan.)
+        c = this.candidatesOf(e, -1);
+      } else {
+        const set = this.rs.regexSet;
+        c = set.newCandidates();
+        set.scanInto(c, changetype<usize>(val), val.byteLength);
+      }
       if (slot >= 0) e.setCachedBits(slot, c);
       else e.rawBits = c;
     }
@@ -387,9 +414,9 @@ export class Engine {
     const t = rs.prog.targets;
     const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
     for (let i = ts; i < ts + tn; i++) {
-      const flags = t[i * TARGET_CELLS + Target.FLAGS];
+      const flags = u32at(t, i * TARGET_CELLS + Target.FLAGS);
       if ((flags & TargetFlags.EXCLUDE) != 0) continue;
-      const v = <i32>t[i * TARGET_CELLS + Target.VARIABLE];
+      const v = <i32>u32at(t, i * TARGET_CELLS + Target.VARIABLE);
       const base = namesOf(v);
       const coll = tx.coll(base >= 0 ? base : v);
       if (coll !== null) {
@@ -406,7 +433,7 @@ export class Engine {
   /** The union of the prefilter candidates of coll's values (its keys when `names`) after pipeline pipeIdx. */
   private union(v: i32, coll: Collection, names: bool, pipeIdx: i32, ids: StaticArray<u8>): RegexCandidates {
     const k = v * this.rs.prog.pipelineCount + pipeIdx;
-    let u = unchecked(this.unionBits[k]);
+    let u = at(this.unionBits, k);
     if (u !== null && unchecked(this.unionVersion[k]) == coll.version) return u;
     if (u === null) {
       u = this.rs.regexSet.newCandidates();
@@ -442,10 +469,19 @@ export class Engine {
     }
   }
 
+  /** The matched variable's name as MATCHED_VAR_NAME shows it ("VAR" or "VAR:key"), always a fresh buffer. */
   private varName(v: i32, kind: i32, e: Entry): ArrayBuffer {
-    const name = unchecked(VAR_NAMES[v]);
-    if (kind == KIND_SCALAR) return latin1(name);
-    return concat(latin1(name + ":"), e.key);
+    let prefix = unchecked(this.namePrefixes[v]);
+    if (prefix === null) {
+      prefix = latin1(unchecked(VAR_NAMES[v]) + ":");
+      unchecked((this.namePrefixes[v] = prefix));
+    }
+    const pl = prefix.byteLength - (kind == KIND_SCALAR ? 1 : 0);
+    const kl = kind == KIND_SCALAR ? 0 : e.key.byteLength;
+    const out = new ArrayBuffer(pl + kl);
+    memory.copy(changetype<usize>(out), changetype<usize>(prefix), <usize>pl);
+    if (kl > 0) memory.copy(changetype<usize>(out) + <usize>pl, changetype<usize>(e.key), <usize>kl);
+    return out;
   }
 
   private matched(v: i32, kind: i32, e: Entry, val: ArrayBuffer): void {
@@ -462,51 +498,52 @@ export class Engine {
   /** Fills rEntries/rVars/rKinds with the values of condition c's targets. */
   private resolve(r: i32, c: i32): void {
     const rs = this.rs;
-    this.rEntries.length = 0;
-    this.rVars.length = 0;
-    this.rKinds.length = 0;
+    truncate(this.rEntries, 0);
+    truncate(this.rVars, 0);
+    truncate(this.rKinds, 0);
     const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
     const t = rs.prog.targets;
     for (let i = ts; i < ts + tn; i++) {
-      const flags = t[i * TARGET_CELLS + Target.FLAGS];
+      const flags = u32at(t, i * TARGET_CELLS + Target.FLAGS);
       if ((flags & TargetFlags.EXCLUDE) != 0) continue;
       if (this.targetRemoved(r, i)) continue;
-      const v = <i32>t[i * TARGET_CELLS + Target.VARIABLE];
+      const v = <i32>u32at(t, i * TARGET_CELLS + Target.VARIABLE);
       const sel = <i32>(flags >> TARGET_SELECTOR_SHIFT);
-      const selArg = t[i * TARGET_CELLS + Target.SELECTOR];
-      const before = this.rEntries.length;
+      const selArg = u32at(t, i * TARGET_CELLS + Target.SELECTOR);
+      const before = len(this.rEntries);
       this.collect(v, sel, selArg);
       // exclusions of the same condition, and ctl target removals with a key
+      const after = len(this.rEntries);
       let w = before;
-      for (let k = before; k < this.rEntries.length; k++) {
-        const e = unchecked(this.rEntries[k]);
-        const kv = unchecked(this.rVars[k]);
-        const kk = unchecked(this.rKinds[k]);
+      for (let k = before; k < after; k++) {
+        const e = at(this.rEntries, k);
+        const kv = at(this.rVars, k);
+        const kk = at(this.rKinds, k);
         if (kk != KIND_SCALAR && (this.excluded(ts, tn, kv, e.key) || this.removedKey(r, kv, e.key))) continue;
         unchecked((this.rEntries[w] = e));
         unchecked((this.rVars[w] = kv));
         unchecked((this.rKinds[w] = kk));
         w++;
       }
-      if (w != this.rEntries.length) {
-        this.rEntries.length = w;
-        this.rVars.length = w;
-        this.rKinds.length = w;
+      if (w != after) {
+        truncate(this.rEntries, w);
+        truncate(this.rVars, w);
+        truncate(this.rKinds, w);
       }
       if ((flags & TargetFlags.COUNT) != 0) {
         const cnt = w - before;
-        this.rEntries.length = before;
-        this.rVars.length = before;
-        this.rKinds.length = before;
+        truncate(this.rEntries, before);
+        truncate(this.rVars, before);
+        truncate(this.rKinds, before);
         this.push(new Entry(EMPTY, latin1(cnt.toString())), v, KIND_SCALAR);
       }
     }
   }
 
   @inline private push(e: Entry, v: i32, kind: i32): void {
-    this.rEntries.push(e);
-    this.rVars.push(v);
-    this.rKinds.push(kind);
+    append(this.rEntries, e);
+    append(this.rVars, v);
+    append(this.rKinds, kind);
   }
 
   private selects(sel: i32, selArg: u32, key: ArrayBuffer): bool {
@@ -530,10 +567,10 @@ export class Engine {
   private excluded(ts: i32, tn: i32, v: i32, key: ArrayBuffer): bool {
     const t = this.rs.prog.targets;
     for (let i = ts; i < ts + tn; i++) {
-      const flags = t[i * TARGET_CELLS + Target.FLAGS];
+      const flags = u32at(t, i * TARGET_CELLS + Target.FLAGS);
       if ((flags & TargetFlags.EXCLUDE) == 0) continue;
-      if (<i32>t[i * TARGET_CELLS + Target.VARIABLE] != v) continue;
-      if (this.selects(<i32>(flags >> TARGET_SELECTOR_SHIFT), t[i * TARGET_CELLS + Target.SELECTOR], key)) return true;
+      if (<i32>u32at(t, i * TARGET_CELLS + Target.VARIABLE) != v) continue;
+      if (this.selects(<i32>(flags >> TARGET_SELECTOR_SHIFT), u32at(t, i * TARGET_CELLS + Target.SELECTOR), key)) return true;
     }
     return false;
   }
@@ -548,18 +585,18 @@ export class Engine {
   /** A ctl removal of a whole variable (no selector) for this rule. */
   private targetRemoved(r: i32, ti: i32): bool {
     const rem = this.tx.removedTargets;
-    if (rem.length == 0) return false;
+    if (len(rem) == 0) return false;
     const t = this.rs.prog.targets;
-    const v = t[ti * TARGET_CELLS + Target.VARIABLE];
-    const tsel = t[ti * TARGET_CELLS + Target.FLAGS] >> TARGET_SELECTOR_SHIFT;
+    const v = u32at(t, ti * TARGET_CELLS + Target.VARIABLE);
+    const tsel = u32at(t, ti * TARGET_CELLS + Target.FLAGS) >> TARGET_SELECTOR_SHIFT;
     for (let k = 0; k < rem.length; k++) {
       const tr = unchecked(rem[k]);
       const x = tr.target;
-      if (t[x * TARGET_CELLS + Target.VARIABLE] != v) continue;
-      const sel = t[x * TARGET_CELLS + Target.FLAGS] >> TARGET_SELECTOR_SHIFT;
+      if (u32at(t, x * TARGET_CELLS + Target.VARIABLE) != v) continue;
+      const sel = u32at(t, x * TARGET_CELLS + Target.FLAGS) >> TARGET_SELECTOR_SHIFT;
       if (sel != TargetSelector.NONE) {
         // same selector written the same way removes the target as a whole
-        if (sel != tsel || t[x * TARGET_CELLS + Target.SELECTOR] != t[ti * TARGET_CELLS + Target.SELECTOR]) continue;
+        if (sel != tsel || u32at(t, x * TARGET_CELLS + Target.SELECTOR) != u32at(t, ti * TARGET_CELLS + Target.SELECTOR)) continue;
       }
       if (this.removalApplies(r, tr)) return true;
     }
@@ -568,15 +605,15 @@ export class Engine {
 
   private removedKey(r: i32, v: i32, key: ArrayBuffer): bool {
     const rem = this.tx.removedTargets;
-    if (rem.length == 0) return false;
+    if (len(rem) == 0) return false;
     const t = this.rs.prog.targets;
     for (let k = 0; k < rem.length; k++) {
       const tr = unchecked(rem[k]);
       const x = tr.target;
-      if (<i32>t[x * TARGET_CELLS + Target.VARIABLE] != v) continue;
-      const sel = <i32>(t[x * TARGET_CELLS + Target.FLAGS] >> TARGET_SELECTOR_SHIFT);
+      if (<i32>u32at(t, x * TARGET_CELLS + Target.VARIABLE) != v) continue;
+      const sel = <i32>(u32at(t, x * TARGET_CELLS + Target.FLAGS) >> TARGET_SELECTOR_SHIFT);
       if (sel == TargetSelector.NONE) continue;
-      if (!this.selects(sel, t[x * TARGET_CELLS + Target.SELECTOR], key)) continue;
+      if (!this.selects(sel, u32at(t, x * TARGET_CELLS + Target.SELECTOR), key)) continue;
       if (this.removalApplies(r, tr)) return true;
     }
     return false;
@@ -591,8 +628,8 @@ export class Engine {
       // every CRS setting, and keyed TX reads are a large share of all conditions).
       const want = this.rs.str(selArg);
       const wl = want.byteLength;
-      for (let i = 0, n = es.length; i < n; i++) {
-        const e = unchecked(es[i]);
+      for (let i = 0, n = len(es); i < n; i++) {
+        const e = at(es, i);
         const k = e.key;
         if (k.byteLength != wl || !eqNoCase(changetype<usize>(k), wl, changetype<usize>(want), wl)) continue;
         if (names) this.push(e.asName(), v, KIND_NAMES);
@@ -600,8 +637,8 @@ export class Engine {
       }
       return;
     }
-    for (let i = 0, n = es.length; i < n; i++) {
-      const e = unchecked(es[i]);
+    for (let i = 0, n = len(es); i < n; i++) {
+      const e = at(es, i);
       if (!this.selects(sel, selArg, e.key)) continue;
       if (names) this.push(e.asName(), v, KIND_NAMES);
       else this.push(e, v, KIND_COLL);
@@ -818,10 +855,7 @@ export class Engine {
       // A table DFA costs two loads per byte, less than one step of the prefilter automaton: run it directly
       // unless this value was scanned already (then the scan is free).
       if (set.get(ri).tier == TIER_DFA) return true;
-      c = set.newCandidates();
-      set.scanInto(c, changetype<usize>(val), val.byteLength);
-      if (slot >= 0) e.setCachedBits(slot, c);
-      else e.rawBits = c;
+      c = this.candidatesOf(e, slot); // val is e's value in that slot
     }
     return c.has(ri);
   }

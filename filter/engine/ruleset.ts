@@ -13,6 +13,7 @@ import { Program } from "../program/program";
 import { Regex } from "../regex/regex";
 import { RegexSet } from "../program/regexes";
 import { EMPTY, latin1 } from "./bytes";
+import { at, len, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
 
@@ -118,8 +119,8 @@ export class Ruleset {
 
   /** Bytes of string id (cached; EMPTY for NONE/out of range). */
   str(id: u32): ArrayBuffer {
-    if (id == NONE || <i32>id >= this.strs.length) return EMPTY;
-    let b = unchecked(this.strs[<i32>id]);
+    if (id == NONE || <i32>id >= len(this.strs)) return EMPTY;
+    let b = at(this.strs, <i32>id);
     if (b === null) {
       const u = this.prog.strings!.bytes(id);
       b = u.buffer;
@@ -165,10 +166,10 @@ export class Ruleset {
 
   // ---- rule record accessors ----
   @inline rule(i: i32, f: i32): u32 {
-    return unchecked(this.prog.rules[i * RULE_CELLS + f]);
+    return u32at(this.prog.rules, i * RULE_CELLS + f);
   }
   @inline cond(i: i32, f: i32): u32 {
-    return unchecked(this.prog.conds[i * COND_CELLS + f]);
+    return u32at(this.prog.conds, i * COND_CELLS + f);
   }
 
   ruleFile(i: i32): string {

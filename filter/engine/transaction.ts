@@ -67,6 +67,15 @@ export class TargetRemoval {
   target: i32 = 0;
 }
 
+/** Collections every transaction has (possibly empty). */
+const STANDING: StaticArray<i32> = [
+  VariableId.ARGS, VariableId.ARGS_GET, VariableId.ARGS_POST, VariableId.REQUEST_HEADERS,
+  VariableId.REQUEST_COOKIES, VariableId.RESPONSE_HEADERS, VariableId.FILES, VariableId.FILES_SIZES,
+  VariableId.FILES_TMPNAMES, VariableId.FILES_TMP_CONTENT, VariableId.MULTIPART_NAME, VariableId.MULTIPART_FILENAME,
+  VariableId.MULTIPART_PART_HEADERS, VariableId.XML, VariableId.TX, VariableId.ENV, VariableId.MATCHED_VARS,
+  VariableId.GEO, VariableId.RULE,
+];
+
 export class Transaction {
   colls: StaticArray<Collection | null> = new StaticArray<Collection | null>(VARIABLE_COUNT);
   scalars: StaticArray<Entry | null> = new StaticArray<Entry | null>(VARIABLE_COUNT);
@@ -120,29 +129,37 @@ export class Transaction {
   requestBody: ArrayBuffer = EMPTY;
   responseContentType: string = "";
 
+  /** The collections every transaction has (possibly empty), made once and cleared by reset() so a pooled
+   *  transaction (Engine.begin/release) does not reallocate them. */
+  private readonly standing: StaticArray<Collection> = new StaticArray<Collection>(STANDING.length);
+
   constructor() {
+    for (let i = 0; i < STANDING.length; i++) {
+      const v = unchecked(STANDING[i]);
+      unchecked((this.standing[i] = new Collection(unchecked(VAR_NAMES[v]))));
+    }
     this.reset();
   }
 
+  /** Back to the state of a new transaction. */
   reset(): void {
     for (let i = 0; i < VARIABLE_COUNT; i++) {
       unchecked((this.colls[i] = null));
       unchecked((this.scalars[i] = null));
     }
-    // collections every transaction has (possibly empty)
-    const cs: StaticArray<i32> = [
-      VariableId.ARGS, VariableId.ARGS_GET, VariableId.ARGS_POST, VariableId.REQUEST_HEADERS,
-      VariableId.REQUEST_COOKIES, VariableId.RESPONSE_HEADERS, VariableId.FILES, VariableId.FILES_SIZES,
-      VariableId.FILES_TMPNAMES, VariableId.FILES_TMP_CONTENT, VariableId.MULTIPART_NAME, VariableId.MULTIPART_FILENAME,
-      VariableId.MULTIPART_PART_HEADERS, VariableId.XML, VariableId.TX, VariableId.ENV, VariableId.MATCHED_VARS,
-      VariableId.GEO, VariableId.RULE,
-    ];
-    for (let i = 0; i < cs.length; i++) {
-      const v = cs[i];
-      unchecked((this.colls[v] = new Collection(unchecked(VAR_NAMES[v]))));
+    for (let i = 0; i < STANDING.length; i++) {
+      const c = unchecked(this.standing[i]);
+      c.clear();
+      unchecked((this.colls[unchecked(STANDING[i])] = c));
     }
     this.uniqueId = "";
+    this.startMs = 0;
+    this.nowMs = 0;
     this.ruleEngine = 0;
+    this.requestBodyAccess = false;
+    this.responseBodyAccess = false;
+    this.requestBodyLimit = 0;
+    this.responseBodyLimit = 0;
     this.bodyProcessor = -1;
     this.bodyType = -1;
     this.forceRequestBodyVariable = false;
@@ -165,6 +182,10 @@ export class Transaction {
     this.protocol = EMPTY;
     this.host = "";
     this.path = "";
+    this.clientIp = "";
+    this.clientPort = 0;
+    this.serverIp = "";
+    this.serverPort = 0;
     this.contentType = EMPTY;
     this.requestBody = EMPTY;
     this.responseContentType = "";
