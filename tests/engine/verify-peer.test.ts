@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ModsecCheckSession, ModsecPeer } from "../peers/modsecurity-check/index";
 import { compileText, loadPlugin, run, type Loaded, type Tx } from "./harness";
+import { rng } from "../support/prng";
 
 const skip = ModsecPeer.skipReason();
 
@@ -63,18 +64,7 @@ function rules(): string {
 
 // ---- corpus ----------------------------------------------------------------------------------------------------
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = prng(20240917);
+const rnd = rng(20240917);
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]!;
 const digits = (n: number) => Array.from({ length: n }, () => int(0, 9)).join("");

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { REPO_ROOT } from "./wasm";
 import { parseSource, SOURCE_FILE } from "../../../rulesets/libinjection/generate";
+import { rng } from "../../support/prng";
 
 export const SHARED_DIR = process.env.WAF_SHARED_DIR ?? resolve(REPO_ROOT, "../shared");
 export const CRS_VERSIONS = ["v4.28.0", "v3.3.4"] as const;
@@ -116,16 +117,6 @@ export function crsValues(): { available: boolean; entries: CorpusEntry[] } {
 // ---------------------------------------------------------------------------------------------------------------
 // generated inputs
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SQL_PIECES = [
   "'", '"', "`", "''", '""', "\\'", "\\\\", "\\", "\\N", "--", "-- ", "--x", "#", "# ", "/*", "*/", "/**/", "/*!", "/*!50000",
