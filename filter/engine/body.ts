@@ -11,7 +11,7 @@ import { MultipartParser } from "../parsers/multipart";
 import { JsonParser } from "../parsers/json";
 import { XmlParser } from "../parsers/xml";
 import { ByteBuf } from "../parsers/bytes";
-import { Engine, bodyName } from "./engine";
+import { Engine } from "./engine";
 import { Transaction } from "./transaction";
 import { EMPTY, Out, concat, copyBytes, eqStrNoCase, latin1, toLatin1 } from "./bytes";
 

@@ -15,7 +15,7 @@ import {
   TargetSelector, TARGET_CELLS, TARGET_FLAGS_MASK, TARGET_SELECTOR_SHIFT, AuditEngineMode,
 } from "../../rulesets/tables/format";
 import { VariableId, VARIABLE_COUNT } from "../../rulesets/tables/variables";
-import { Ruleset } from "./ruleset";
+import { Ruleset, bodyProcessorName } from "./ruleset";
 import { Collection, Entry } from "./collection";
 import {
   ALLOW_ALL, ALLOW_NONE, ALLOW_PHASE, ALLOW_REQUEST, IdRange, MatchRecord, TargetRemoval, Transaction,
@@ -1115,7 +1115,7 @@ export class Engine {
       case CtlOption.RESPONSE_BODY_LIMIT: tx.responseBodyLimit = <i64>typed; return;
       case CtlOption.REQUEST_BODY_PROCESSOR: {
         tx.bodyProcessor = <i32>typed;
-        tx.setScalarStr(VariableId.REQBODY_PROCESSOR, bodyName(<i32>typed));
+        tx.setScalarStr(VariableId.REQBODY_PROCESSOR, bodyProcessorName(<i32>typed));
         return;
       }
       case CtlOption.FORCE_REQUEST_BODY_VARIABLE: tx.forceRequestBodyVariable = typed != 0; return;
@@ -1157,16 +1157,6 @@ export class Engine {
       default: return;
     }
   }
-}
-
-export function bodyName(p: i32): string {
-  switch (p) {
-    case BodyProcessor.URLENCODED: return "URLENCODED";
-    case BodyProcessor.MULTIPART: return "MULTIPART";
-    case BodyProcessor.XML: return "XML";
-    case BodyProcessor.JSON: return "JSON";
-  }
-  return "";
 }
 
 /** ASCII case-folded copy of b (upper or lower), or null when folding changes nothing. */
