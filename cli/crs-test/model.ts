@@ -1,5 +1,6 @@
 // The one model both CRS regression-test formats are parsed into (v4 go-ftw and v3 ftw), and the
 // `waf check --jsonl` line shapes (../shared/design/check-jsonl.md) the runner speaks to an engine.
+import type { CheckOutputLine } from "../replay/jsonl";
 
 /** One input line of `waf check --jsonl`. Strings are UTF-8 text unless `b64` (then every uri, header
  *  name/value and body is base64 of the exact bytes). */
@@ -20,14 +21,7 @@ export interface CheckInput {
 }
 
 /** One output line of `waf check --jsonl`. */
-export interface CheckOutput {
-  index: number;
-  id?: unknown;
-  matched?: number[];
-  intervention?: { disruptive: boolean; status: number; rule_id?: number; phase?: string };
-  time_us?: number;
-  error?: string;
-}
+export type CheckOutput = CheckOutputLine;
 
 /** What a stage expects. `ids`/`noIds` come from v4 `expect_ids`/`no_expect_ids`; v3 `log_contains`
  *  regexes land in `logRegex`/`noLogRegex` (v4 `match_regex`/`no_match_regex` too). */

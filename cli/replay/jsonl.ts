@@ -8,6 +8,16 @@ import type { RecordedTransaction } from "./transaction";
 
 export class JsonlInputError extends Error {}
 
+/** One OUTPUT line of `waf check --jsonl` (and of the ModSecurity harness that speaks the same contract). */
+export interface CheckOutputLine {
+  index: number;
+  id?: unknown;
+  matched?: number[];
+  intervention?: { disruptive: boolean; status: number; rule_id?: number; phase?: string };
+  time_us?: number;
+  error?: string;
+}
+
 export interface ParsedLine {
   id: unknown;
   tx: RecordedTransaction;

@@ -1,14 +1,8 @@
 // What an engine reported for a workload's transactions (matched rule ids, interventions), kept next to the
 // times so a reader sees whether rules ran at all: a filter that passes traffic uninspected is fast for nothing.
+import type { CheckOutputLine } from "../../cli/replay/jsonl";
 
-export interface CheckLine {
-  index: number;
-  id?: unknown;
-  matched?: number[];
-  intervention?: { disruptive: boolean; status: number; rule_id?: number; phase?: string };
-  time_us?: number;
-  error?: string;
-}
+export type CheckLine = CheckOutputLine;
 
 export interface Verdicts {
   total: number;

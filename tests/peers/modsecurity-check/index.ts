@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import type { CheckOutputLine } from "../../../cli/replay/jsonl";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(here, "../../..");
@@ -21,14 +22,7 @@ const CXXFLAGS = ["-O2", "-std=c++17"];
 const cacheDir = join(tmpdir(), "workload-waf-modsec-check");
 
 /** One output line of `waf check --jsonl` / modsec-check. */
-export interface CheckResult {
-  index: number;
-  id?: unknown;
-  matched?: number[];
-  intervention?: { disruptive: boolean; status: number; rule_id?: number; phase?: string };
-  time_us?: number;
-  error?: string;
-}
+export type CheckResult = CheckOutputLine;
 
 /** The program exited with a non-zero status (e.g. a rule-set error): `stderr` has ModSecurity's message. */
 export class ModsecCheckError extends Error {
