@@ -29,6 +29,36 @@
 //    (filter/events), plus one `info` line per logged rule in the seed's human form; metrics per rule id and per
 //    action (detection-only hits included).
 export * from "@solo-io/proxy-runtime/assembly/proxy";
+// Some SDK entry points are wrapped to collect garbage at a safe point (filter/gc.ts): after the end of a stream and
+// after the callbacks that load a rule set or settings document (configure, an HTTP call's response); before a
+// large body is inspected. These explicit exports take the place of the SDK's of the same names in the star export
+// above.
+import {
+  proxy_on_delete as sdkOnDelete, proxy_on_configure as sdkOnConfigure, proxy_on_http_call_response as sdkOnHttpCallResponse,
+  proxy_on_request_body as sdkOnRequestBody, proxy_on_response_body as sdkOnResponseBody,
+} from "@solo-io/proxy-runtime/assembly/exports";
+import { beforeBody, bodyInspected, largeStateChanged, streamEnded } from "./gc";
+export function proxy_on_delete(context_id: u32): void {
+  sdkOnDelete(context_id);
+  streamEnded();
+}
+export function proxy_on_request_body(context_id: u32, body_buffer_length: u32, end_of_stream: u32): i32 {
+  beforeBody(body_buffer_length, end_of_stream != 0);
+  return sdkOnRequestBody(context_id, body_buffer_length, end_of_stream);
+}
+export function proxy_on_response_body(context_id: u32, body_buffer_length: u32, end_of_stream: u32): i32 {
+  beforeBody(body_buffer_length, end_of_stream != 0);
+  return sdkOnResponseBody(context_id, body_buffer_length, end_of_stream);
+}
+export function proxy_on_configure(root_context_id: u32, configuration_size: u32): u32 {
+  const ok = sdkOnConfigure(root_context_id, configuration_size);
+  largeStateChanged();
+  return ok;
+}
+export function proxy_on_http_call_response(context_id: u32, token: u32, headers: u32, body_size: u32, trailers: u32): void {
+  sdkOnHttpCallResponse(context_id, token, headers, body_size, trailers);
+  largeStateChanged();
+}
 import {
   RootContext, Context, registerRootContext, FilterHeadersStatusValues, FilterDataStatusValues, FilterTrailersStatusValues,
   log, LogLevelValues, stream_context, Headers,
@@ -383,7 +413,10 @@ class WafStream extends Context {
     this.phase2Done = true;
     const tx = this.tx!;
     if (tx.ruleEngine == RuleEngineMode.OFF) return;
-    if (tx.requestBodyAccess) processRequestBody(eng, body);
+    if (tx.requestBodyAccess) {
+      processRequestBody(eng, body);
+      bodyInspected(body.byteLength);
+    }
     if (!tx.intervened) eng.phase(2);
     if (tx.intervened) this.disrupt();
   }
@@ -439,7 +472,10 @@ class WafStream extends Context {
     this.phase4Done = true;
     const tx = this.tx!;
     if (tx.ruleEngine == RuleEngineMode.OFF) return;
-    if (withBody && responseBodyInspected(eng)) processResponseBody(eng, body);
+    if (withBody && responseBodyInspected(eng)) {
+      processResponseBody(eng, body);
+      bodyInspected(body.byteLength);
+    }
     if (!tx.intervened) eng.phase(4);
     if (tx.intervened) this.disrupt();
   }

@@ -106,8 +106,7 @@ export class Engine {
   begin(uniqueId: string, nowMs: i64): Transaction {
     let tx: Transaction;
     if (this.spare.length > 0) {
-      tx = this.spare.pop();
-      tx.reset();
+      tx = this.spare.pop(); // reset when released
     } else {
       tx = new Transaction();
     }
@@ -128,9 +127,14 @@ export class Engine {
   }
 
   /** Hands back a transaction the embedder is done with (it must not touch it again): the next begin() may reuse
-   *  it. A few are kept (one per stream in flight is the useful bound; more would only hold memory). */
+   *  it. A few are kept (one per stream in flight is the useful bound; more would only hold memory). It is reset
+   *  now, not when reused, so a kept transaction holds none of its request's data (a 100 KB body's arguments and
+   *  transformation caches would otherwise stay live until the next request, past the next collection). */
   release(tx: Transaction): void {
-    if (this.spare.length < MAX_SPARE_TRANSACTIONS && !this.spare.includes(tx)) this.spare.push(tx);
+    if (this.spare.length < MAX_SPARE_TRANSACTIONS && !this.spare.includes(tx)) {
+      tx.reset();
+      this.spare.push(tx);
+    }
   }
 
   // ==============================================================================================================
