@@ -23,6 +23,9 @@ export interface WrkResult {
 export interface E2eTarget {
   target: string;
   scenario: string;
+  /** wrk connections of this run: the configured load, or 1 (each request waits for the previous answer, so the
+   *  added latency is the proxy's own cost rather than queueing behind other connections). */
+  connections: number;
   wrk: WrkResult;
   /** Latency added over the direct upstream, ms (null for the direct run). */
   addedP50Ms: number | null;
@@ -249,22 +252,28 @@ export async function runE2e(o: E2eOptions): Promise<E2eReport> {
       }
     }
 
+    // Two loads: the configured connections (throughput; latency then includes queueing in a saturated proxy),
+    // and one connection (the latency a request gains from the proxy itself).
+    const loads = o.connections === 1 ? [1] : [o.connections, 1];
     for (const sc of SCENARIOS) {
       const script = join(o.dir, `wrk-${sc.name}.lua`);
       writeFileSync(script, sc.lua);
-      let direct: WrkResult | undefined;
-      for (const t of targets) {
-        o.log(`bench: e2e ${sc.name} → ${t.name}, ${o.durationS} s …`);
-        const wrk = await runWrk(`http://127.0.0.1:${t.port}`, script, o.durationS, o.connections);
-        if (!direct) direct = wrk;
-        const isDirect = t.port === upPort;
-        report.results.push({
-          target: t.name,
-          scenario: sc.name,
-          wrk,
-          addedP50Ms: isDirect ? null : wrk.p50Ms - direct.p50Ms,
-          addedP99Ms: isDirect ? null : wrk.p99Ms - direct.p99Ms,
-        });
+      for (const connections of loads) {
+        let direct: WrkResult | undefined;
+        for (const t of targets) {
+          o.log(`bench: e2e ${sc.name} → ${t.name}, ${connections} connection(s), ${o.durationS} s …`);
+          const wrk = await runWrk(`http://127.0.0.1:${t.port}`, script, o.durationS, connections);
+          if (!direct) direct = wrk;
+          const isDirect = t.port === upPort;
+          report.results.push({
+            target: t.name,
+            scenario: sc.name,
+            connections,
+            wrk,
+            addedP50Ms: isDirect ? null : wrk.p50Ms - direct.p50Ms,
+            addedP99Ms: isDirect ? null : wrk.p99Ms - direct.p99Ms,
+          });
+        }
       }
     }
   } catch (err) {
