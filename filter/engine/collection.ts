@@ -82,7 +82,7 @@ const INDEX_MIN: i32 = 12;
 const INDEX_MIN_SLOTS: i32 = 64;
 
 /** FNV-1a over the ASCII-lowercased bytes: equal for keys that eqNoCase calls equal. */
-function keyHash(p: usize, n: i32): u32 {
+export function keyHash(p: usize, n: i32): u32 {
   let h: u32 = 0x811c9dc5;
   for (let i = 0; i < n; i++) h = (h ^ lowerByte(<u32>load<u8>(p + <usize>i))) * 0x01000193;
   return h;
@@ -126,6 +126,11 @@ export class Collection {
 
   /** Position of the first entry with this key (ASCII case-insensitive), -1 if none. */
   indexOfKey(p: usize, n: i32): i32 {
+    return this.indexOfHashedKey(p, n, 0, false);
+  }
+
+  /** indexOfKey with the key's keyHash when `hashed` (a key the caller looks up often keeps its hash). */
+  indexOfHashedKey(p: usize, n: i32, hash: u32, hashed: bool): i32 {
     const es = this.entries;
     const m = len(es);
     if (!this.indexed) {
@@ -138,7 +143,7 @@ export class Collection {
       }
       this.buildIndex();
     }
-    const h = keyHash(p, n);
+    const h = hashed ? hash : keyHash(p, n);
     const slots = this.slots;
     const mask = slots.length - 1;
     let s = <i32>h & mask;
@@ -220,11 +225,16 @@ export class Collection {
     const i = this.indexOfKey(changetype<usize>(key), key.byteLength);
     if (i >= 0) {
       const e = at(this.entries, i);
-      this.version = nextVersion();
-      e.setValue(value);
+      this.update(e, value);
       return e;
     }
     return this.add(key, value);
+  }
+
+  /** Gives entry e (one of this collection's) a new value. */
+  update(e: Entry, value: ArrayBuffer): void {
+    this.version = nextVersion();
+    e.setValue(value);
   }
 
   /** Removes every entry with this key. */

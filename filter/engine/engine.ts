@@ -229,7 +229,7 @@ export class Engine {
     this.curRule = r;
     const cs = <i32>rs.rule(r, Rule.COND_START), cn = <i32>rs.rule(r, Rule.COND_COUNT);
     const mv = tx.coll(VariableId.MATCHED_VARS)!;
-    mv.clear();
+    if (len(mv.entries) > 0) mv.clear();
     for (let c = cs; c < cs + cn; c++) {
       if (!this.evalCond(r, c, c == cs)) {
         return false;
@@ -673,7 +673,7 @@ export class Engine {
       // are a large share of all conditions); entries with the same key come in collection order.
       const want = this.rs.str(selArg);
       const wp = changetype<usize>(want), wl = want.byteLength;
-      for (let i = c.indexOfKey(wp, wl); i >= 0; i = c.nextIndexOfKey(i, wp, wl)) {
+      for (let i = c.indexOfHashedKey(wp, wl, this.rs.strHash(selArg), true); i >= 0; i = c.nextIndexOfKey(i, wp, wl)) {
         const e = at(es, i);
         if (names) this.push(e.asName(), v, KIND_NAMES);
         else this.push(e, v, KIND_COLL);
@@ -770,16 +770,17 @@ export class Engine {
     if (id == NONE || <i32>id >= rs.prog.macroCount) return EMPTY;
     const st = unchecked(rs.staticMacro[<i32>id]);
     if (st !== null) return st;
-    const ps = <i32>rs.prog.macros[<i32>id * MACRO_CELLS], pn = <i32>rs.prog.macros[<i32>id * MACRO_CELLS + 1];
-    if (pn == 1 && rs.prog.parts[ps * PART_CELLS] == MacroPartKind.TEXT) {
-      const b = rs.str(rs.prog.parts[ps * PART_CELLS + 1]);
+    const macros = rs.prog.macros, parts = rs.prog.parts; // ranges validated at load
+    const ps = <i32>u32at(macros, <i32>id * MACRO_CELLS), pn = <i32>u32at(macros, <i32>id * MACRO_CELLS + 1);
+    if (pn == 1 && u32at(parts, ps * PART_CELLS) == MacroPartKind.TEXT) {
+      const b = rs.str(u32at(parts, ps * PART_CELLS + 1));
       unchecked((rs.staticMacro[<i32>id] = b));
       return b;
     }
     const out = new Out();
     for (let k = ps; k < ps + pn; k++) {
-      const kind = rs.prog.parts[k * PART_CELLS];
-      const a = rs.prog.parts[k * PART_CELLS + 1], b = rs.prog.parts[k * PART_CELLS + 2];
+      const kind = u32at(parts, k * PART_CELLS);
+      const a = u32at(parts, k * PART_CELLS + 1), b = u32at(parts, k * PART_CELLS + 2);
       if (kind == MacroPartKind.TEXT) out.appendB(rs.str(a));
       else {
         const val = this.lookup(<i32>a, b);
@@ -1075,7 +1076,7 @@ export class Engine {
   private runActions(s: i32, n: i32, setvars: bool): void {
     const a = this.rs.prog.actions;
     for (let i = s; i < s + n; i++) {
-      const kind = <i32>a[i * ACTION_CELLS];
+      const kind = <i32>u32at(a, i * ACTION_CELLS);
       if ((kind == ActionKind.SETVAR) != setvars) continue;
       this.action(i);
     }
@@ -1086,59 +1087,60 @@ export class Engine {
     const tx = this.tx;
     const a = rs.prog.actions;
     const o = i * ACTION_CELLS;
-    const kind = <i32>a[o];
+    const kind = <i32>u32at(a, o);
     switch (kind) {
       case ActionKind.SETVAR: {
-        const v = <i32>a[o + 1];
+        const v = <i32>u32at(a, o + 1);
         const c = this.writableColl(v);
         if (c === null) return;
-        const key = this.expand(a[o + 3]);
+        const key = this.expand(u32at(a, o + 3));
         if (v == VariableId.TX && tx.pinnedTx.length > 0 && tx.isPinnedTx(key)) return; // set by the embedder
-        const opk = <i32>a[o + 2];
+        const opk = <i32>u32at(a, o + 2);
         if (opk == SetVarOp.UNSET) {
           c.remove(key);
           return;
         }
-        const val = this.expand(a[o + 4]);
+        const val = this.expand(u32at(a, o + 4));
         if (opk == SetVarOp.SET) {
           c.set(key, val);
           return;
         }
-        const cur = c.get(key);
-        const pre = cur === null ? <i64>0 : atoi(changetype<usize>(cur), cur.byteLength);
+        const cur = c.getEntry(key); // one lookup for the read and the write
+        const pre = cur === null ? <i64>0 : atoi(changetype<usize>(cur.value), cur.value.byteLength);
         const d = atoi(changetype<usize>(val), val.byteLength);
-        const res = opk == SetVarOp.ADD ? pre + d : pre - d;
-        c.set(key, latin1(res.toString()));
+        const res = latin1((opk == SetVarOp.ADD ? pre + d : pre - d).toString());
+        if (cur !== null) c.update(cur, res);
+        else c.add(key, res);
         return;
       }
       case ActionKind.CTL: this.ctl(o); return;
       case ActionKind.INITCOL: {
-        const v = <i32>a[o + 1];
-        const key = toLatin1(this.expand(a[o + 2]));
+        const v = <i32>u32at(a, o + 1);
+        const key = toLatin1(this.expand(u32at(a, o + 2)));
         const c = this.store.get(v, key);
         c.expire(this.nowMs / 1000);
         unchecked((tx.colls[v] = c));
         return;
       }
       case ActionKind.EXPIREVAR: {
-        const v = <i32>a[o + 1];
+        const v = <i32>u32at(a, o + 1);
         const c = tx.coll(v);
         if (c === null) return;
-        const key = this.expand(a[o + 2]);
-        const secsB = this.expand(a[o + 3]);
+        const key = this.expand(u32at(a, o + 2));
+        const secsB = this.expand(u32at(a, o + 3));
         const secs = atoi(changetype<usize>(secsB), secsB.byteLength);
         const e = c.getEntry(key);
         if (e !== null) e.expires = this.nowMs / 1000 + secs;
         return;
       }
       case ActionKind.SETENV: {
-        const name = this.expand(a[o + 2]);
-        const val = this.expand(a[o + 3]);
+        const name = this.expand(u32at(a, o + 2));
+        const val = this.expand(u32at(a, o + 3));
         tx.coll(VariableId.ENV)!.set(name, val);
         return;
       }
-      case ActionKind.SETUID: tx.setScalar(VariableId.USERID, this.expand(a[o + 2])); return;
-      case ActionKind.SETSID: tx.setScalar(VariableId.SESSIONID, this.expand(a[o + 2])); return;
+      case ActionKind.SETUID: tx.setScalar(VariableId.USERID, this.expand(u32at(a, o + 2))); return;
+      case ActionKind.SETSID: tx.setScalar(VariableId.SESSIONID, this.expand(u32at(a, o + 2))); return;
       default: return; // setrsc, xmlns, sanitise*: no effect on detection
     }
   }
