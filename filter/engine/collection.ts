@@ -2,9 +2,9 @@
 // backends). Keys compare case-insensitively, as ModSecurity v3 does for every collection (its MyEqual). Each
 // entry also carries the transformation cache of its value: (pipeline index -> transformed bytes), so a pipeline
 // shared by many rules runs once per value and transaction.
-import { EMPTY, eqNoCase } from "./bytes";
+import { EMPTY, eqNoCase, lowerByte } from "./bytes";
 import { RegexCandidates } from "../program/regexes";
-import { at, len, truncate } from "./raw";
+import { append, at, len, truncate } from "./raw";
 
 /** Clock of collection versions: every collection and every change to one takes the next value, so a version
  *  names one state of one collection for the life of the VM (caches keyed on it never confuse two collections). */
@@ -14,17 +14,28 @@ let versionClock: u64 = 0;
   return ++versionClock;
 }
 
+/** One transformation result of an entry's value: the pipeline, its output and the output's prefilter scan. */
+export class CacheSlot {
+  bits: RegexCandidates | null = null;
+  constructor(readonly pipe: i32, readonly value: ArrayBuffer, readonly next: CacheSlot | null) {}
+}
+
 export class Entry {
   key: ArrayBuffer;
   value: ArrayBuffer;
   /** Expiry (seconds since the epoch) for persistent collections; 0 = none. */
   expires: i64 = 0;
-  /** Transformation cache: pipelines run on this value, their results and prefilter scans (same index). */
-  cachePipes: Array<i32> | null = null;
-  cacheVals: Array<ArrayBuffer> | null = null;
-  cacheBits: Array<RegexCandidates | null> | null = null;
+  /** Transformation cache: the pipelines run on this value (a short list, newest first). */
+  cache: CacheSlot | null = null;
   /** Prefilter candidates of the untransformed value (the empty pipeline has no cache slot). */
   rawBits: RegexCandidates | null = null;
+  /** Key index bookkeeping (Collection's hash index): the case-folded hash of the key, and the position of the
+   *  next entry with the same key (-1: none). Meaningful only while the owning collection is indexed. */
+  keyHash: u32 = 0;
+  nextSame: i32 = -1;
+  /** MATCHED_VAR_NAME of this entry read as variable matchedNameVar ("VAR:key"), kept for the next match. */
+  matchedName: ArrayBuffer | null = null;
+  matchedNameVar: i32 = -1;
   /** This entry's key as a value (what *_NAMES variables yield), kept so its transformation cache lives as long
    *  as the entry instead of being rebuilt by every rule that reads the names. */
   private keyEntry: Entry | null = null;
@@ -36,11 +47,7 @@ export class Entry {
 
   setValue(v: ArrayBuffer): void {
     this.value = v;
-    if (this.cachePipes !== null) {
-      this.cachePipes!.length = 0;
-      this.cacheVals!.length = 0;
-      this.cacheBits!.length = 0;
-    }
+    this.cache = null;
     this.rawBits = null;
   }
 
@@ -54,43 +61,43 @@ export class Entry {
     return k;
   }
 
-  /** Slot of a cached pipeline result, -1 if absent. */
-  cached(pipe: i32): i32 {
-    const ps = this.cachePipes;
-    if (ps === null) return -1;
-    for (let i = 0, n = len(ps); i < n; i++) if (at(ps, i) == pipe) return i;
-    return -1;
+  /** The cached result of pipeline `pipe`, null if absent. */
+  @inline cached(pipe: i32): CacheSlot | null {
+    let s = this.cache;
+    while (s !== null && s.pipe != pipe) s = s.next;
+    return s;
   }
 
-  /** Stores a pipeline result, returns its slot. */
-  store(pipe: i32, v: ArrayBuffer): i32 {
-    if (this.cachePipes === null) {
-      this.cachePipes = new Array<i32>();
-      this.cacheVals = new Array<ArrayBuffer>();
-      this.cacheBits = new Array<RegexCandidates | null>();
-    }
-    this.cachePipes!.push(pipe);
-    this.cacheVals!.push(v);
-    this.cacheBits!.push(null);
-    return this.cachePipes!.length - 1;
-  }
-
-  @inline cachedValue(slot: i32): ArrayBuffer {
-    return at(this.cacheVals!, slot);
-  }
-  @inline cachedBits(slot: i32): RegexCandidates | null {
-    return at(this.cacheBits!, slot);
-  }
-  @inline setCachedBits(slot: i32, c: RegexCandidates): void {
-    unchecked((this.cacheBits![slot] = c));
+  /** Stores a pipeline result (not cached yet). */
+  store(pipe: i32, v: ArrayBuffer): CacheSlot {
+    const s = new CacheSlot(pipe, v, this.cache);
+    this.cache = s;
+    return s;
   }
 }
 
+/** Collections smaller than this are searched by a linear scan (cheaper than hashing the key); larger ones get a
+ *  hash index on their first keyed lookup (CRS keeps ~100 settings and scores in TX and reads them by key). */
+const INDEX_MIN: i32 = 12;
+const INDEX_MIN_SLOTS: i32 = 64;
+
+/** FNV-1a over the ASCII-lowercased bytes: equal for keys that eqNoCase calls equal. */
+export function keyHash(p: usize, n: i32): u32 {
+  let h: u32 = 0x811c9dc5;
+  for (let i = 0; i < n; i++) h = (h ^ lowerByte(<u32>load<u8>(p + <usize>i))) * 0x01000193;
+  return h;
+}
+
 export class Collection {
-  /** Read freely; change only through the methods below (they advance `version`). */
+  /** Read freely; change only through the methods below (they advance `version` and keep the key index). */
   entries: Array<Entry> = new Array<Entry>();
   /** Changes whenever an entry is added, removed or given a new value (see nextVersion). */
   version: u64 = nextVersion();
+  /** Key index (open addressing, linear probing): per slot, 1 + the position of the first entry of one key, or 0.
+   *  Valid while `indexed`; add() extends it, removals drop it (rebuilt on the next keyed lookup). Entries with the
+   *  same key are chained in order through Entry.nextSame. */
+  private slots: StaticArray<i32> = new StaticArray<i32>(0);
+  private indexed: bool = false;
 
   constructor(readonly name: string) {}
 
@@ -102,27 +109,110 @@ export class Collection {
     if (len(this.entries) == 0) return;
     this.version = nextVersion();
     truncate(this.entries, 0);
+    this.indexed = false;
   }
 
   add(key: ArrayBuffer, value: ArrayBuffer): Entry {
     const e = new Entry(key, value);
     this.version = nextVersion();
-    this.entries.push(e);
+    const i = len(this.entries);
+    append(this.entries, e);
+    if (this.indexed) {
+      if ((i + 1) * 2 > this.slots.length) this.indexed = false; // too full: rebuilt larger when next needed
+      else this.insert(i, e);
+    }
     return e;
   }
 
+  /** Position of the first entry with this key (ASCII case-insensitive), -1 if none. */
   indexOfKey(p: usize, n: i32): i32 {
+    return this.indexOfHashedKey(p, n, 0, false);
+  }
+
+  /** indexOfKey with the key's keyHash when `hashed` (a key the caller looks up often keeps its hash). */
+  indexOfHashedKey(p: usize, n: i32, hash: u32, hashed: bool): i32 {
     const es = this.entries;
-    for (let i = 0, m = len(es); i < m; i++) {
-      const k = at(es, i).key;
-      if (k.byteLength == n && eqNoCase(changetype<usize>(k), n, p, n)) return i;
+    const m = len(es);
+    if (!this.indexed) {
+      if (m < INDEX_MIN) {
+        for (let i = 0; i < m; i++) {
+          const k = at(es, i).key;
+          if (k.byteLength == n && eqNoCase(changetype<usize>(k), n, p, n)) return i;
+        }
+        return -1;
+      }
+      this.buildIndex();
+    }
+    const h = hashed ? hash : keyHash(p, n);
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let s = <i32>h & mask;
+    while (true) {
+      const x = load<i32>(changetype<usize>(slots) + (<usize>s << 2));
+      if (x == 0) return -1;
+      const e = at(es, x - 1);
+      if (e.keyHash == h) {
+        const k = e.key;
+        if (k.byteLength == n && eqNoCase(changetype<usize>(k), n, p, n)) return x - 1;
+      }
+      s = (s + 1) & mask;
     }
     return -1;
   }
 
+  /** Position of the next entry after position i whose key equals `key` (p, n), -1 if none. */
+  nextIndexOfKey(i: i32, p: usize, n: i32): i32 {
+    const es = this.entries;
+    if (this.indexed) return at(es, i).nextSame;
+    for (let j = i + 1, m = len(es); j < m; j++) {
+      const k = at(es, j).key;
+      if (k.byteLength == n && eqNoCase(changetype<usize>(k), n, p, n)) return j;
+    }
+    return -1;
+  }
+
+  private buildIndex(): void {
+    const es = this.entries;
+    const m = len(es);
+    let cap = INDEX_MIN_SLOTS;
+    while (cap < m * 2) cap <<= 1;
+    if (this.slots.length != cap) this.slots = new StaticArray<i32>(cap);
+    else memory.fill(changetype<usize>(this.slots), 0, <usize>cap << 2);
+    for (let i = 0; i < m; i++) this.insert(i, at(es, i));
+    this.indexed = true;
+  }
+
+  /** Enters entry e at position i (after every entry indexed so far) into the index; the table has a free slot. */
+  private insert(i: i32, e: Entry): void {
+    const es = this.entries;
+    const k = e.key;
+    const n = k.byteLength;
+    const h = keyHash(changetype<usize>(k), n);
+    e.keyHash = h;
+    e.nextSame = -1;
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let s = <i32>h & mask;
+    while (true) {
+      const p = changetype<usize>(slots) + (<usize>s << 2);
+      const x = load<i32>(p);
+      if (x == 0) {
+        store<i32>(p, i + 1);
+        return;
+      }
+      let f = at(es, x - 1);
+      if (f.keyHash == h && f.key.byteLength == n && eqNoCase(changetype<usize>(f.key), n, changetype<usize>(k), n)) {
+        while (f.nextSame >= 0) f = at(es, f.nextSame);
+        f.nextSame = i;
+        return;
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
   getEntry(key: ArrayBuffer): Entry | null {
     const i = this.indexOfKey(changetype<usize>(key), key.byteLength);
-    return i < 0 ? null : unchecked(this.entries[i]);
+    return i < 0 ? null : at(this.entries, i);
   }
 
   get(key: ArrayBuffer): ArrayBuffer | null {
@@ -134,12 +224,17 @@ export class Collection {
   set(key: ArrayBuffer, value: ArrayBuffer): Entry {
     const i = this.indexOfKey(changetype<usize>(key), key.byteLength);
     if (i >= 0) {
-      const e = unchecked(this.entries[i]);
-      this.version = nextVersion();
-      e.setValue(value);
+      const e = at(this.entries, i);
+      this.update(e, value);
       return e;
     }
     return this.add(key, value);
+  }
+
+  /** Gives entry e (one of this collection's) a new value. */
+  update(e: Entry, value: ArrayBuffer): void {
+    this.version = nextVersion();
+    e.setValue(value);
   }
 
   /** Removes every entry with this key. */
@@ -152,7 +247,10 @@ export class Collection {
         unchecked((es[w++] = e));
       }
     }
-    if (w != es.length) this.version = nextVersion();
+    if (w != es.length) {
+      this.version = nextVersion();
+      this.indexed = false;
+    }
     es.length = w;
   }
 
@@ -164,7 +262,10 @@ export class Collection {
       const e = unchecked(es[i]);
       if (e.expires == 0 || e.expires >= now) unchecked((es[w++] = e));
     }
-    if (w != es.length) this.version = nextVersion();
+    if (w != es.length) {
+      this.version = nextVersion();
+      this.indexed = false;
+    }
     es.length = w;
   }
 }

@@ -16,7 +16,7 @@ import {
 } from "../../rulesets/tables/format";
 import { VariableId, VARIABLE_COUNT } from "../../rulesets/tables/variables";
 import { Ruleset, bodyProcessorName } from "./ruleset";
-import { Collection, Entry } from "./collection";
+import { CacheSlot, Collection, Entry } from "./collection";
 import {
   ALLOW_ALL, ALLOW_NONE, ALLOW_PHASE, ALLOW_REQUEST, IdRange, MatchRecord, TargetRemoval, Transaction,
 } from "./transaction";
@@ -43,6 +43,8 @@ const MAX_SPARE_TRANSACTIONS: i32 = 4;
 const KIND_COLL: i32 = 0; // "VAR:key"
 const KIND_SCALAR: i32 = 1; // "VAR"
 const KIND_NAMES: i32 = 2; // "VAR_NAMES:key", value = key
+/** Counts (`&VAR`) below this have a shared entry (Engine.countEntry). */
+const COUNT_ENTRIES: i32 = 16;
 
 /** Persistent collections (IP, GLOBAL, SESSION, USER, RESOURCE) of one VM, keyed "<var>:<key>". */
 export class PersistentStore {
@@ -75,12 +77,19 @@ export class Engine {
   private curRule: i32 = -1;
   private fp: usize = memory.data(16);
   private multiVals: Array<ArrayBuffer> = new Array<ArrayBuffer>();
+  /** Scratch for a key case-folded by selects() (grown as needed, never shrunk). */
+  private foldBuf: ArrayBuffer = new ArrayBuffer(64);
   private warnedVariants: Set<i32> = new Set<i32>();
   /** Per variable: "NAME:" in bytes (built on first use; read-only), the start of every MATCHED_VAR_NAME. */
   private namePrefixes: StaticArray<ArrayBuffer | null> = new StaticArray<ArrayBuffer | null>(VARIABLE_COUNT);
+  /** Per variable: "NAME" in bytes, MATCHED_VAR_NAME of a scalar (built on first use; read-only). */
+  private scalarNames: StaticArray<ArrayBuffer | null> = new StaticArray<ArrayBuffer | null>(VARIABLE_COUNT);
   /** Messages for the embedder's log (it drains them after each transaction); each problem is reported once. */
   readonly warnings: Array<string> = new Array<string>();
 
+  /** Per condition: 1 when it has an exclusion target (`!VAR:key`), which resolve() then applies. */
+  private readonly exclusions: Uint8Array;
+  private readonly countEntries: Array<Entry | null> = new Array<Entry | null>(COUNT_ENTRIES);
   /** Per condition: whether cannotMatch() may decide it (filter/engine/skippable.ts). */
   private readonly skippable: Uint8Array;
   /** Per (variable, pipeline): the union of the prefilter candidates of the variable's values after the pipeline,
@@ -92,6 +101,7 @@ export class Engine {
   constructor(rs: Ruleset) {
     this.rs = rs;
     this.skippable = skippableConditions(rs);
+    this.exclusions = conditionsWithExclusions(rs);
     const slots = VARIABLE_COUNT * rs.prog.pipelineCount;
     this.unionBits = new Array<RegexCandidates | null>(slots);
     this.unionVersion = new StaticArray<u64>(slots);
@@ -154,7 +164,7 @@ export class Engine {
     while (i < e) {
       if (tx.allow == ALLOW_ALL || (tx.allow == ALLOW_REQUEST && phase <= 2)) break;
       if (tx.allow == ALLOW_PHASE && tx.allowPhase == phase) break;
-      if (this.removed(i)) {
+      if ((len(tx.removedIds) | len(tx.removedTags) | len(tx.removedMsgs)) != 0 && this.removed(i)) {
         i++;
         continue;
       }
@@ -223,7 +233,7 @@ export class Engine {
     this.curRule = r;
     const cs = <i32>rs.rule(r, Rule.COND_START), cn = <i32>rs.rule(r, Rule.COND_COUNT);
     const mv = tx.coll(VariableId.MATCHED_VARS)!;
-    mv.clear();
+    if (len(mv.entries) > 0) mv.clear();
     for (let c = cs; c < cs + cn; c++) {
       if (!this.evalCond(r, c, c == cs)) {
         return false;
@@ -323,7 +333,7 @@ export class Engine {
     let any = false;
     if (tn == 0 || op == OperatorKind.UNCONDITIONAL_MATCH && tn == 0) {
       // SecAction: one unconditional evaluation
-      let m = this.operator(c, op, EMPTY, null, -1, capture);
+      let m = this.operator(c, op, EMPTY, null, null, capture);
       if (negated) m = !m;
       if (m) this.runActions(setvarStart, setvarCount, true);
       return m;
@@ -347,7 +357,7 @@ export class Engine {
         const mv = this.multiVals;
         for (let j = 0; j < mv.length; j++) {
           const val = unchecked(mv[j]);
-          let m = this.operator(c, op, val, null, -1, capture);
+          let m = this.operator(c, op, val, null, null, capture);
           if (negated) m = !m;
           if (m) {
             this.matched(v, kind, e, val);
@@ -358,7 +368,7 @@ export class Engine {
         continue;
       }
       const slot = this.transformed(e, pipeIdx, ids);
-      const val = slot < 0 ? e.value : e.cachedValue(slot);
+      const val = slot === null ? e.value : slot.value;
       let m = this.operator(c, op, val, e, slot, capture);
       if (negated) m = !m;
       if (m) {
@@ -374,11 +384,11 @@ export class Engine {
     return any;
   }
 
-  /** The cache slot of e's value after pipeline pipeIdx (run now if not cached), or -1 for the empty pipeline. */
-  private transformed(e: Entry, pipeIdx: i32, ids: StaticArray<u8>): i32 {
-    if (ids.length == 0) return -1;
+  /** The cache slot of e's value after pipeline pipeIdx (run now if not cached), or null for the empty pipeline. */
+  private transformed(e: Entry, pipeIdx: i32, ids: StaticArray<u8>): CacheSlot | null {
+    if (ids.length == 0) return null;
     let slot = e.cached(pipeIdx);
-    if (slot < 0) {
+    if (slot === null) {
       this.pipe.run(ids, 0, ids.length, changetype<usize>(e.value), e.value.byteLength);
       const res = this.pipe.changed ? copyBytes(this.pipe.resultPtr, this.pipe.resultLen) : e.value;
       slot = e.store(pipeIdx, res);
@@ -386,21 +396,21 @@ export class Engine {
     return slot;
   }
 
-  /** The prefilter candidates of e's value in cache slot `slot` (-1: the raw value), scanned once and kept. */
-  private candidatesOf(e: Entry, slot: i32): RegexCandidates {
-    let c = slot >= 0 ? e.cachedBits(slot) : e.rawBits;
+  /** The prefilter candidates of e's value in cache slot `slot` (null: the raw value), scanned once and kept. */
+  private candidatesOf(e: Entry, slot: CacheSlot | null): RegexCandidates {
+    let c = slot !== null ? slot.bits : e.rawBits;
     if (c === null) {
-      const val = slot >= 0 ? e.cachedValue(slot) : e.value;
-      if (slot >= 0 && val == e.value) {
+      const val = slot !== null ? slot.value : e.value;
+      if (slot !== null && val == e.value) {
         // The pipeline left the value unchanged (transformed() then keeps the very same buffer): the candidates
         // are the raw value's, scanned once for every such pipeline. (Sets are never changed after the scan.)
-        c = this.candidatesOf(e, -1);
+        c = this.candidatesOf(e, null);
       } else {
         const set = this.rs.regexSet;
         c = set.newCandidates();
         set.scanInto(c, changetype<usize>(val), val.byteLength);
       }
-      if (slot >= 0) e.setCachedBits(slot, c);
+      if (slot !== null) slot.bits = c;
       else e.rawBits = c;
     }
     return c;
@@ -473,19 +483,32 @@ export class Engine {
     }
   }
 
-  /** The matched variable's name as MATCHED_VAR_NAME shows it ("VAR" or "VAR:key"), always a fresh buffer. */
+  /** The matched variable's name as MATCHED_VAR_NAME shows it ("VAR" or "VAR:key"). Built once per variable (scalars)
+   *  or per entry and variable, then shared: like every value buffer, it is never changed after it is made. */
   private varName(v: i32, kind: i32, e: Entry): ArrayBuffer {
+    if (kind == KIND_SCALAR) {
+      let n = unchecked(this.scalarNames[v]);
+      if (n === null) {
+        n = latin1(unchecked(VAR_NAMES[v]));
+        unchecked((this.scalarNames[v] = n));
+      }
+      return n;
+    }
+    let name = e.matchedName;
+    if (name !== null && e.matchedNameVar == v) return name;
     let prefix = unchecked(this.namePrefixes[v]);
     if (prefix === null) {
       prefix = latin1(unchecked(VAR_NAMES[v]) + ":");
       unchecked((this.namePrefixes[v] = prefix));
     }
-    const pl = prefix.byteLength - (kind == KIND_SCALAR ? 1 : 0);
-    const kl = kind == KIND_SCALAR ? 0 : e.key.byteLength;
-    const out = new ArrayBuffer(pl + kl);
-    memory.copy(changetype<usize>(out), changetype<usize>(prefix), <usize>pl);
-    if (kl > 0) memory.copy(changetype<usize>(out) + <usize>pl, changetype<usize>(e.key), <usize>kl);
-    return out;
+    const pl = prefix.byteLength;
+    const kl = e.key.byteLength;
+    name = new ArrayBuffer(pl + kl);
+    memory.copy(changetype<usize>(name), changetype<usize>(prefix), <usize>pl);
+    memory.copy(changetype<usize>(name) + <usize>pl, changetype<usize>(e.key), <usize>kl);
+    e.matchedName = name;
+    e.matchedNameVar = v;
+    return name;
   }
 
   private matched(v: i32, kind: i32, e: Entry, val: ArrayBuffer): void {
@@ -502,46 +525,66 @@ export class Engine {
   /** Fills rEntries/rVars/rKinds with the values of condition c's targets. */
   private resolve(r: i32, c: i32): void {
     const rs = this.rs;
+    const tx = this.tx;
     truncate(this.rEntries, 0);
     truncate(this.rVars, 0);
     truncate(this.rKinds, 0);
     const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
     const t = rs.prog.targets;
+    const hasExclusions = load<u8>(this.exclusions.dataStart + <usize>c) != 0;
+    const anyRemovals = len(tx.removedTargets) > 0;
     for (let i = ts; i < ts + tn; i++) {
       const flags = u32at(t, i * TARGET_CELLS + Target.FLAGS);
       if ((flags & TargetFlags.EXCLUDE) != 0) continue;
-      if (this.targetRemoved(r, i)) continue;
       const v = <i32>u32at(t, i * TARGET_CELLS + Target.VARIABLE);
+      // removals of other variables cannot concern this target (targetRemoved and removedKey compare variables)
+      const removals = anyRemovals && tx.hasTargetRemoval(v);
+      if (removals && this.targetRemoved(r, i)) continue;
       const sel = <i32>(flags >> TARGET_SELECTOR_SHIFT);
       const selArg = u32at(t, i * TARGET_CELLS + Target.SELECTOR);
       const before = len(this.rEntries);
       this.collect(v, sel, selArg);
       // exclusions of the same condition, and ctl target removals with a key
       const after = len(this.rEntries);
-      let w = before;
-      for (let k = before; k < after; k++) {
-        const e = at(this.rEntries, k);
-        const kv = at(this.rVars, k);
-        const kk = at(this.rKinds, k);
-        if (kk != KIND_SCALAR && (this.excluded(ts, tn, kv, e.key) || this.removedKey(r, kv, e.key))) continue;
-        unchecked((this.rEntries[w] = e));
-        unchecked((this.rVars[w] = kv));
-        unchecked((this.rKinds[w] = kk));
-        w++;
-      }
-      if (w != after) {
-        truncate(this.rEntries, w);
-        truncate(this.rVars, w);
-        truncate(this.rKinds, w);
+      let w = after;
+      if (hasExclusions || removals) {
+        w = before;
+        for (let k = before; k < after; k++) {
+          const e = at(this.rEntries, k);
+          const kv = at(this.rVars, k);
+          const kk = at(this.rKinds, k);
+          if (kk != KIND_SCALAR && (hasExclusions && this.excluded(ts, tn, kv, e.key) || removals && this.removedKey(r, kv, e.key))) continue;
+          unchecked((this.rEntries[w] = e));
+          unchecked((this.rVars[w] = kv));
+          unchecked((this.rKinds[w] = kk));
+          w++;
+        }
+        if (w != after) {
+          truncate(this.rEntries, w);
+          truncate(this.rVars, w);
+          truncate(this.rKinds, w);
+        }
       }
       if ((flags & TargetFlags.COUNT) != 0) {
         const cnt = w - before;
         truncate(this.rEntries, before);
         truncate(this.rVars, before);
         truncate(this.rKinds, before);
-        this.push(new Entry(EMPTY, latin1(cnt.toString())), v, KIND_SCALAR);
+        this.push(this.countEntry(cnt), v, KIND_SCALAR);
       }
     }
+  }
+
+  /** The value of a `&VAR` target counting n values. Small counts share one entry each for the life of the engine:
+   *  its value never changes (it is in no collection), so its transformation and prefilter caches stay valid. */
+  private countEntry(n: i32): Entry {
+    if (n >= COUNT_ENTRIES) return new Entry(EMPTY, latin1(n.toString()));
+    let e = at(this.countEntries, n);
+    if (e === null) {
+      e = new Entry(EMPTY, latin1(n.toString()));
+      unchecked((this.countEntries[n] = e));
+    }
+    return e;
   }
 
   @inline private push(e: Entry, v: i32, kind: i32): void {
@@ -560,10 +603,12 @@ export class Engine {
       // ModSecurity v3 compiles selector regexes caseless (Utils::Regex(pattern, true)); the table's regex is
       // case-sensitive, so the key is also tried folded both ways (exact for patterns whose letters are all in
       // one case, which is how selectors are written: /^ARGS/, /__utm/, /MULTIPART_HEADERS_CONTENT_TYPES_*/).
-      const lo = foldCase(key, false);
-      if (lo !== null && match(re, changetype<usize>(lo), lo.byteLength, false)) return true;
-      const up = foldCase(key, true);
-      return up !== null && match(re, changetype<usize>(up), up.byteLength, false);
+      // (folded into one scratch buffer: a selector over TX tries every TX key)
+      const n = key.byteLength;
+      if (this.foldBuf.byteLength < n) this.foldBuf = new ArrayBuffer(n);
+      const f = changetype<usize>(this.foldBuf);
+      if (foldCase(key, false, f) && match(re, f, n, false)) return true;
+      return foldCase(key, true, f) && match(re, f, n, false);
     }
     return false;
   }
@@ -628,17 +673,21 @@ export class Engine {
     const es = c.entries;
     const keyed = sel == TargetSelector.KEY || sel == TargetSelector.XPATH;
     if (keyed) {
-      // TX:name and friends: most entries differ in length, so the length is compared before the bytes (TX holds
-      // every CRS setting, and keyed TX reads are a large share of all conditions).
+      // TX:name and friends go through the collection's key index (TX holds every CRS setting, and keyed TX reads
+      // are a large share of all conditions); entries with the same key come in collection order.
       const want = this.rs.str(selArg);
-      const wl = want.byteLength;
-      for (let i = 0, n = len(es); i < n; i++) {
+      const wp = changetype<usize>(want), wl = want.byteLength;
+      for (let i = c.indexOfHashedKey(wp, wl, this.rs.strHash(selArg), true); i >= 0; i = c.nextIndexOfKey(i, wp, wl)) {
         const e = at(es, i);
-        const k = e.key;
-        if (k.byteLength != wl || !eqNoCase(changetype<usize>(k), wl, changetype<usize>(want), wl)) continue;
         if (names) this.push(e.asName(), v, KIND_NAMES);
         else this.push(e, v, KIND_COLL);
       }
+      return;
+    }
+    if (sel == TargetSelector.NONE) {
+      // the whole collection (ARGS, REQUEST_HEADERS, ...)
+      if (names) for (let i = 0, n = len(es); i < n; i++) this.push(at(es, i).asName(), v, KIND_NAMES);
+      else for (let i = 0, n = len(es); i < n; i++) this.push(at(es, i), v, KIND_COLL);
       return;
     }
     for (let i = 0, n = len(es); i < n; i++) {
@@ -725,16 +774,17 @@ export class Engine {
     if (id == NONE || <i32>id >= rs.prog.macroCount) return EMPTY;
     const st = unchecked(rs.staticMacro[<i32>id]);
     if (st !== null) return st;
-    const ps = <i32>rs.prog.macros[<i32>id * MACRO_CELLS], pn = <i32>rs.prog.macros[<i32>id * MACRO_CELLS + 1];
-    if (pn == 1 && rs.prog.parts[ps * PART_CELLS] == MacroPartKind.TEXT) {
-      const b = rs.str(rs.prog.parts[ps * PART_CELLS + 1]);
+    const macros = rs.prog.macros, parts = rs.prog.parts; // ranges validated at load
+    const ps = <i32>u32at(macros, <i32>id * MACRO_CELLS), pn = <i32>u32at(macros, <i32>id * MACRO_CELLS + 1);
+    if (pn == 1 && u32at(parts, ps * PART_CELLS) == MacroPartKind.TEXT) {
+      const b = rs.str(u32at(parts, ps * PART_CELLS + 1));
       unchecked((rs.staticMacro[<i32>id] = b));
       return b;
     }
     const out = new Out();
     for (let k = ps; k < ps + pn; k++) {
-      const kind = rs.prog.parts[k * PART_CELLS];
-      const a = rs.prog.parts[k * PART_CELLS + 1], b = rs.prog.parts[k * PART_CELLS + 2];
+      const kind = u32at(parts, k * PART_CELLS);
+      const a = u32at(parts, k * PART_CELLS + 1), b = u32at(parts, k * PART_CELLS + 2);
       if (kind == MacroPartKind.TEXT) out.appendB(rs.str(a));
       else {
         const val = this.lookup(<i32>a, b);
@@ -846,7 +896,7 @@ export class Engine {
 
   /** Whether the prefilter allows regex ri to match this value (one of its factors occurs, or it has none). The
    *  scan of a value is kept with its cache slot, so every regex of every rule on that value shares one scan. */
-  private prefilterPasses(ri: i32, val: ArrayBuffer, e: Entry | null, slot: i32): bool {
+  private prefilterPasses(ri: i32, val: ArrayBuffer, e: Entry | null, slot: CacheSlot | null): bool {
     const set = this.rs.regexSet;
     // a regex without prefilter factors is always a candidate: no scan needed
     if ((unchecked(set.always[ri >>> 5]) & (<u32>1 << (<u32>ri & 31))) != 0) return true;
@@ -854,7 +904,7 @@ export class Engine {
       set.prefilterScan(changetype<usize>(val), val.byteLength);
       return set.regexMayMatch(ri);
     }
-    let c = slot >= 0 ? e.cachedBits(slot) : e.rawBits;
+    let c = slot !== null ? slot.bits : e.rawBits;
     if (c === null) {
       // A table DFA costs two loads per byte, less than one step of the prefilter automaton: run it directly
       // unless this value was scanned already (then the scan is free).
@@ -864,7 +914,7 @@ export class Engine {
     return c.has(ri);
   }
 
-  private operator(c: i32, op: i32, val: ArrayBuffer, e: Entry | null, slot: i32, capture: bool): bool {
+  private operator(c: i32, op: i32, val: ArrayBuffer, e: Entry | null, slot: CacheSlot | null, capture: bool): bool {
     const rs = this.rs;
     const p = changetype<usize>(val);
     const n = val.byteLength;
@@ -1030,7 +1080,7 @@ export class Engine {
   private runActions(s: i32, n: i32, setvars: bool): void {
     const a = this.rs.prog.actions;
     for (let i = s; i < s + n; i++) {
-      const kind = <i32>a[i * ACTION_CELLS];
+      const kind = <i32>u32at(a, i * ACTION_CELLS);
       if ((kind == ActionKind.SETVAR) != setvars) continue;
       this.action(i);
     }
@@ -1041,59 +1091,60 @@ export class Engine {
     const tx = this.tx;
     const a = rs.prog.actions;
     const o = i * ACTION_CELLS;
-    const kind = <i32>a[o];
+    const kind = <i32>u32at(a, o);
     switch (kind) {
       case ActionKind.SETVAR: {
-        const v = <i32>a[o + 1];
+        const v = <i32>u32at(a, o + 1);
         const c = this.writableColl(v);
         if (c === null) return;
-        const key = this.expand(a[o + 3]);
+        const key = this.expand(u32at(a, o + 3));
         if (v == VariableId.TX && tx.pinnedTx.length > 0 && tx.isPinnedTx(key)) return; // set by the embedder
-        const opk = <i32>a[o + 2];
+        const opk = <i32>u32at(a, o + 2);
         if (opk == SetVarOp.UNSET) {
           c.remove(key);
           return;
         }
-        const val = this.expand(a[o + 4]);
+        const val = this.expand(u32at(a, o + 4));
         if (opk == SetVarOp.SET) {
           c.set(key, val);
           return;
         }
-        const cur = c.get(key);
-        const pre = cur === null ? <i64>0 : atoi(changetype<usize>(cur), cur.byteLength);
+        const cur = c.getEntry(key); // one lookup for the read and the write
+        const pre = cur === null ? <i64>0 : atoi(changetype<usize>(cur.value), cur.value.byteLength);
         const d = atoi(changetype<usize>(val), val.byteLength);
-        const res = opk == SetVarOp.ADD ? pre + d : pre - d;
-        c.set(key, latin1(res.toString()));
+        const res = latin1((opk == SetVarOp.ADD ? pre + d : pre - d).toString());
+        if (cur !== null) c.update(cur, res);
+        else c.add(key, res);
         return;
       }
       case ActionKind.CTL: this.ctl(o); return;
       case ActionKind.INITCOL: {
-        const v = <i32>a[o + 1];
-        const key = toLatin1(this.expand(a[o + 2]));
+        const v = <i32>u32at(a, o + 1);
+        const key = toLatin1(this.expand(u32at(a, o + 2)));
         const c = this.store.get(v, key);
         c.expire(this.nowMs / 1000);
         unchecked((tx.colls[v] = c));
         return;
       }
       case ActionKind.EXPIREVAR: {
-        const v = <i32>a[o + 1];
+        const v = <i32>u32at(a, o + 1);
         const c = tx.coll(v);
         if (c === null) return;
-        const key = this.expand(a[o + 2]);
-        const secsB = this.expand(a[o + 3]);
+        const key = this.expand(u32at(a, o + 2));
+        const secsB = this.expand(u32at(a, o + 3));
         const secs = atoi(changetype<usize>(secsB), secsB.byteLength);
         const e = c.getEntry(key);
         if (e !== null) e.expires = this.nowMs / 1000 + secs;
         return;
       }
       case ActionKind.SETENV: {
-        const name = this.expand(a[o + 2]);
-        const val = this.expand(a[o + 3]);
+        const name = this.expand(u32at(a, o + 2));
+        const val = this.expand(u32at(a, o + 3));
         tx.coll(VariableId.ENV)!.set(name, val);
         return;
       }
-      case ActionKind.SETUID: tx.setScalar(VariableId.USERID, this.expand(a[o + 2])); return;
-      case ActionKind.SETSID: tx.setScalar(VariableId.SESSIONID, this.expand(a[o + 2])); return;
+      case ActionKind.SETUID: tx.setScalar(VariableId.USERID, this.expand(u32at(a, o + 2))); return;
+      case ActionKind.SETSID: tx.setScalar(VariableId.SESSIONID, this.expand(u32at(a, o + 2))); return;
       default: return; // setrsc, xmlns, sanitise*: no effect on detection
     }
   }
@@ -1144,7 +1195,7 @@ export class Engine {
               tr.from = rs.prog.list[s + 2 * k];
               tr.to = rs.prog.list[s + 2 * k + 1];
               tr.target = t;
-              tx.removedTargets.push(tr);
+              tx.addTargetRemoval(tr, <i32>u32at(rs.prog.targets, t * TARGET_CELLS + Target.VARIABLE));
             }
         } else {
           for (let t = ts; t < ts + tn; t++) {
@@ -1153,7 +1204,7 @@ export class Engine {
             tr.byMsg = opt == CtlOption.RULE_REMOVE_TARGET_BY_MSG;
             tr.text = rs.str(typed);
             tr.target = t;
-            tx.removedTargets.push(tr);
+            tx.addTargetRemoval(tr, <i32>u32at(rs.prog.targets, t * TARGET_CELLS + Target.VARIABLE));
           }
         }
         return;
@@ -1163,8 +1214,21 @@ export class Engine {
   }
 }
 
-/** ASCII case-folded copy of b (upper or lower), or null when folding changes nothing. */
-function foldCase(b: ArrayBuffer, upper: bool): ArrayBuffer | null {
+/** Per condition: 1 when one of its targets is an exclusion (load time, once per VM). */
+function conditionsWithExclusions(rs: Ruleset): Uint8Array {
+  const n = rs.prog.condCount;
+  const out = new Uint8Array(n);
+  const t = rs.prog.targets;
+  for (let c = 0; c < n; c++) {
+    const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
+    for (let i = ts; i < ts + tn; i++) if ((t[i * TARGET_CELLS + Target.FLAGS] & TargetFlags.EXCLUDE) != 0) out[c] = 1;
+  }
+  return out;
+}
+
+/** Writes b ASCII case-folded (upper or lower) to out (b.byteLength bytes); false (nothing written) when folding
+ *  changes nothing. */
+function foldCase(b: ArrayBuffer, upper: bool, out: usize): bool {
   const n = b.byteLength;
   const p = changetype<usize>(b);
   let changed = false;
@@ -1175,14 +1239,12 @@ function foldCase(b: ArrayBuffer, upper: bool): ArrayBuffer | null {
       break;
     }
   }
-  if (!changed) return null;
-  const out = new ArrayBuffer(n);
-  const o = changetype<usize>(out);
+  if (!changed) return false;
   for (let i = 0; i < n; i++) {
     const c = load<u8>(p + <usize>i);
-    store<u8>(o + <usize>i, upper ? (c - 0x61 < 26 ? c - 0x20 : c) : (c - 0x41 < 26 ? c | 0x20 : c));
+    store<u8>(out + <usize>i, upper ? (c - 0x61 < 26 ? c - 0x20 : c) : (c - 0x41 < 26 ? c | 0x20 : c));
   }
-  return out;
+  return true;
 }
 
 function pad2(n: i32): string {

@@ -13,6 +13,7 @@ import { Program } from "../program/program";
 import { Regex } from "../regex/regex";
 import { RegexSet } from "../program/regexes";
 import { EMPTY, latin1 } from "./bytes";
+import { keyHash } from "./collection";
 import { at, len, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
@@ -44,6 +45,8 @@ export class Ruleset {
   readonly settings: Settings = new Settings();
   /** Bytes of each string id (lazily filled). */
   private strs: Array<ArrayBuffer | null> = new Array<ArrayBuffer | null>();
+  /** keyHash of each string id (0: not computed yet). */
+  private strHashes: StaticArray<u32> = new StaticArray<u32>(0);
   /** Static text of macros made only of TEXT parts (null = has references, or not computed). */
   staticMacro: Array<ArrayBuffer | null> = new Array<ArrayBuffer | null>();
   macroIsStatic: Uint8Array = new Uint8Array(0);
@@ -62,6 +65,7 @@ export class Ruleset {
     this.regexSet = regexSet;
     const strCount = prog.strings === null ? 0 : <i32>prog.strings!.count;
     this.strs = new Array<ArrayBuffer | null>(strCount);
+    this.strHashes = new StaticArray<u32>(strCount);
     this.staticMacro = new Array<ArrayBuffer | null>(prog.macroCount);
     this.macroIsStatic = new Uint8Array(prog.macroCount);
     for (let m = 0; m < prog.macroCount; m++) {
@@ -117,8 +121,33 @@ export class Ruleset {
     }
   }
 
-  /** Bytes of string id (cached; EMPTY for NONE/out of range). */
-  str(id: u32): ArrayBuffer {
+  /** Bytes of string id (cached; EMPTY for NONE/out of range). Inlined: the engine reads selector keys and operator
+   *  arguments for nearly every condition. */
+  @inline str(id: u32): ArrayBuffer {
+    const strs = this.strs;
+    if (id < <u32>len(strs)) {
+      const b = at(strs, <i32>id);
+      if (b !== null) return b;
+    }
+    return this.strSlow(id);
+  }
+
+  /** keyHash (filter/engine/collection.ts) of string id, computed once. */
+  strHash(id: u32): u32 {
+    if (id >= <u32>this.strHashes.length) {
+      const e = this.str(id); // EMPTY
+      return keyHash(changetype<usize>(e), e.byteLength);
+    }
+    let h = unchecked(this.strHashes[<i32>id]);
+    if (h == 0) {
+      const b = this.str(id);
+      h = keyHash(changetype<usize>(b), b.byteLength);
+      unchecked((this.strHashes[<i32>id] = h));
+    }
+    return h;
+  }
+
+  private strSlow(id: u32): ArrayBuffer {
     if (id == NONE || <i32>id >= len(this.strs)) return EMPTY;
     let b = at(this.strs, <i32>id);
     if (b === null) {

@@ -101,7 +101,11 @@ export class Transaction {
   removedIds: Array<IdRange> = new Array<IdRange>();
   removedTags: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   removedMsgs: Array<ArrayBuffer> = new Array<ArrayBuffer>();
+  /** Read freely; add through addTargetRemoval (it keeps targetRemovedVars in step). */
   removedTargets: Array<TargetRemoval> = new Array<TargetRemoval>();
+  /** Per variable: 1 when some entry of removedTargets names it, so the engine skips the removal checks of every
+   *  other variable without walking the list. */
+  readonly targetRemovedVars: StaticArray<u8> = new StaticArray<u8>(VARIABLE_COUNT);
   /** TX variables the embedder set for this transaction and the rule set may not change (setvar on them is
    *  ignored): how a per-destination setting (e.g. the CRS paranoia level) wins over the rule set's own setup. */
   pinnedTx: Array<ArrayBuffer> = new Array<ArrayBuffer>();
@@ -168,7 +172,10 @@ export class Transaction {
     this.removedIds.length = 0;
     this.removedTags.length = 0;
     this.removedMsgs.length = 0;
-    this.removedTargets.length = 0;
+    if (this.removedTargets.length > 0) {
+      this.removedTargets.length = 0;
+      memory.fill(changetype<usize>(this.targetRemovedVars), 0, <usize>VARIABLE_COUNT);
+    }
     this.pinnedTx.length = 0;
     this.allow = ALLOW_NONE;
     this.allowPhase = 0;
@@ -189,6 +196,17 @@ export class Transaction {
     this.contentType = EMPTY;
     this.requestBody = EMPTY;
     this.responseContentType = "";
+  }
+
+  /** Records a ctl:ruleRemoveTarget* removal of variable v (its target's variable). */
+  addTargetRemoval(tr: TargetRemoval, v: i32): void {
+    this.removedTargets.push(tr);
+    unchecked((this.targetRemovedVars[v] = 1));
+  }
+
+  /** Whether some ctl target removal names variable v. */
+  @inline hasTargetRemoval(v: i32): bool {
+    return load<u8>(changetype<usize>(this.targetRemovedVars) + <usize>v) != 0;
   }
 
   /** Sets TX:key (case-insensitive, as every TX key) and pins it for the rest of the transaction. The buffers are

@@ -28,6 +28,31 @@ function tx(e: Engine, key: string): string {
   return v === null ? "<none>" : toLatin1(v);
 }
 
+/** Positions of every entry of c whose key equals k (ASCII case-insensitive), by a plain scan. */
+function scanKey(c: Collection, k: string): string {
+  let s = "";
+  for (let i = 0; i < c.entries.length; i++) if (toLatin1(c.entries[i].key).toLowerCase() == k.toLowerCase()) s += i.toString() + ",";
+  return s;
+}
+
+/** The same positions through Collection.indexOfKey / nextIndexOfKey. */
+function indexKey(c: Collection, k: string): string {
+  let s = "";
+  const b = latin1(k);
+  const p = changetype<usize>(b), n = b.byteLength;
+  for (let i = c.indexOfKey(p, n); i >= 0; i = c.nextIndexOfKey(i, p, n)) s += i.toString() + ",";
+  return s;
+}
+
+function checkIndex(c: Collection): void {
+  for (let k = 0; k < 150; k++) {
+    expect(indexKey(c, "Key_" + k.toString())).toBe(scanKey(c, "key_" + k.toString()));
+    expect(indexKey(c, "KEY_" + k.toString())).toBe(scanKey(c, "key_" + k.toString()));
+  }
+  expect(indexKey(c, "absent")).toBe("");
+  expect(indexKey(c, "")).toBe(scanKey(c, ""));
+}
+
 describe("bytes and collections", () => {
   it("atoi follows std::stoi as ModSecurity uses it", () => {
     const v = (s: string): i64 => { const b = latin1(s); return atoi(changetype<usize>(b), b.byteLength); };
@@ -46,6 +71,25 @@ describe("bytes and collections", () => {
     c.add(latin1("BAR"), latin1("4"));
     c.remove(latin1("bar"));
     expect(c.size).toBe(1);
+  });
+  it("keyed lookups in a large collection (hash index) agree with a scan, through adds, removals and clear", () => {
+    const c = new Collection("TX");
+    checkIndex(c); // empty
+    for (let k = 0; k < 5; k++) c.add(latin1("key_" + k.toString()), latin1("v"));
+    checkIndex(c); // small: scanned
+    for (let k = 0; k < 120; k++) c.add(latin1((k % 3 == 0 ? "KEY_" : "key_") + (k % 70).toString()), latin1(k.toString()));
+    c.add(latin1(""), latin1("empty key"));
+    checkIndex(c); // indexed, grown past the first table, duplicate keys in order
+    c.set(latin1("Key_7"), latin1("new"));
+    expect(toLatin1(c.get(latin1("KEY_7"))!)).toBe("new");
+    c.remove(latin1("KEY_3"));
+    checkIndex(c); // index dropped and rebuilt
+    for (let k = 100; k < 110; k++) c.set(latin1("key_" + k.toString()), latin1("x"));
+    checkIndex(c);
+    c.clear();
+    checkIndex(c);
+    c.add(latin1("key_1"), latin1("again"));
+    checkIndex(c);
   });
   it("jsonString escapes quotes, controls and bytes above 0x7e", () => {
     expect(jsonString("a\"b\\c\n\x01\xe9")).toBe("\"a\\\"b\\\\c\\n\\u0001\\u00e9\"");
