@@ -7,7 +7,7 @@ import {
   STREAM_TYPE_MAX,
   WasmResult,
 } from "./abi.js";
-import { decodePairs, encodePairs, latin1 } from "./pairs.js";
+import { decodePairs, latin1, pairsSize, writePairs } from "./pairs.js";
 import { getProperty, setProperty } from "./properties.js";
 import {
   dequeueSharedQueue,
@@ -186,8 +186,8 @@ export function buildEnvImports(vm: WasmVm): Record<string, (...args: never[]) =
       const map = ctx().getConstMap(type);
       const pairs = map ? map.view() : [];
       // exports.cc: an empty map is handed over as an empty string (pointer 0, size 0).
-      const bytes = pairs.length === 0 ? new Uint8Array(0) : encodePairs(pairs);
-      return mem().copyToPointerSize(bytes, ptrPtr, sizePtr) ? WasmResult.Ok : IMA;
+      const size = pairs.length === 0 ? 0 : pairsSize(pairs);
+      return mem().fillToPointerSize(size, (out, at) => writePairs(pairs, out, at), ptrPtr, sizePtr) ? WasmResult.Ok : IMA;
     },
     proxy_set_header_map_pairs(type: number, ptr: number, size: number): number {
       if (type > HEADER_MAP_TYPE_MAX) return WasmResult.BadArgument;

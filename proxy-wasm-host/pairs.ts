@@ -14,20 +14,36 @@ export function pairsSize(pairs: PairView): number {
 }
 
 export function encodePairs(pairs: PairView): Uint8Array {
-  // One zero-filled buffer written in place (the NUL terminators are the zeros left between the strings).
   const out = Buffer.alloc(pairsSize(pairs));
-  out.writeUInt32LE(pairs.length, 0);
-  let off = 4 + pairs.length * 8;
+  writePairs(pairs, out, 0);
+  return out;
+}
+
+/**
+ * Writes the serialization of `pairs` (pairsSize(pairs) bytes) into `out` at `at` — also straight into the
+ * module's memory (MemoryAccess.fillToPointerSize), without an intermediate buffer.
+ */
+export function writePairs(pairs: PairView, out: Buffer, at: number): void {
+  out.writeUInt32LE(pairs.length, at);
+  let off = at + 4 + pairs.length * 8;
   for (let i = 0; i < pairs.length; i++) {
     const [k, v] = pairs[i]!;
-    out.writeUInt32LE(k.length, 4 + i * 8);
-    out.writeUInt32LE(v.length, 8 + i * 8);
-    out.write(k, off, "latin1");
-    off += k.length + 1;
-    out.write(v, off, "latin1");
-    off += v.length + 1;
+    out.writeUInt32LE(k.length, at + 4 + i * 8);
+    out.writeUInt32LE(v.length, at + 8 + i * 8);
+    off = writeLatin1(out, k, off);
+    out[off++] = 0;
+    off = writeLatin1(out, v, off);
+    out[off++] = 0;
   }
-  return out;
+}
+
+/** A latin1 string's bytes (the low byte of each char, as Buffer's latin1 encoding) at `off`; returns the end. */
+function writeLatin1(out: Buffer, s: string, off: number): number {
+  const n = s.length;
+  // Short strings (most header names and values) are cheaper copied here than through a native call.
+  if (n > 32) return off + out.write(s, off, n, "latin1");
+  for (let i = 0; i < n; i++) out[off + i] = s.charCodeAt(i) & 0xff;
+  return off + n;
 }
 
 /** cpp-host limits.h: larger pair buffers / counts are treated as malformed. */
