@@ -76,7 +76,7 @@ export function buildEnvImports(vm: WasmVm): Record<string, (...args: never[]) =
       return mem().writeU64(ptr, vm.runtime.wallNs()) ? WasmResult.Ok : IMA;
     },
     proxy_get_property(pathPtr: number, pathSize: number, valuePtrPtr: number, valueSizePtr: number): number {
-      const path = mem().readLatin1(pathPtr, pathSize);
+      const path = mem().readLatin1Repeated(pathPtr, pathSize);
       if (path === undefined) return IMA;
       const r = getProperty(ctx().propertyEnv(), path);
       if (r.rc !== WasmResult.Ok) return r.rc;
@@ -187,7 +187,7 @@ export function buildEnvImports(vm: WasmVm): Record<string, (...args: never[]) =
       const pairs = map ? map.view() : [];
       // exports.cc: an empty map is handed over as an empty string (pointer 0, size 0).
       const size = pairs.length === 0 ? 0 : pairsSize(pairs);
-      return mem().fillToPointerSize(size, (out, at) => writePairs(pairs, out, at), ptrPtr, sizePtr) ? WasmResult.Ok : IMA;
+      return mem().fillToPointerSize(size, (out, dv, at) => writePairs(pairs, out, dv, at), ptrPtr, sizePtr) ? WasmResult.Ok : IMA;
     },
     proxy_set_header_map_pairs(type: number, ptr: number, size: number): number {
       if (type > HEADER_MAP_TYPE_MAX) return WasmResult.BadArgument;

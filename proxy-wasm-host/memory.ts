@@ -12,6 +12,8 @@ export class MemoryAccess {
   private buf = Buffer.alloc(0);
   /** A shared memory grows without detaching: its views are never trusted across calls. */
   private shared = false;
+  /** readLatin1Repeated: the last string read at each address (bounded). */
+  private readonly lastLatin1 = new Map<number, string>();
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -53,6 +55,25 @@ export class MemoryAccess {
     return this.buf.toString("latin1", ptr, ptr + size);
   }
 
+  /**
+   * readLatin1 for strings a module passes again and again from the same place (property paths, header names
+   * kept in static data): the last string read at `ptr` is returned when the bytes there still spell it.
+   */
+  readLatin1Repeated(ptr: number, size: number): string | undefined {
+    if (!this.inBounds(ptr, size)) return undefined;
+    const last = this.lastLatin1.get(ptr);
+    if (last !== undefined && last.length === size) {
+      const u8 = this.u8;
+      let i = 0;
+      while (i < size && u8[ptr + i] === last.charCodeAt(i)) i++;
+      if (i === size) return last;
+    }
+    const s = this.buf.toString("latin1", ptr, ptr + size);
+    if (this.lastLatin1.size >= 256) this.lastLatin1.clear();
+    this.lastLatin1.set(ptr, s);
+    return s;
+  }
+
   /** Bytes [ptr, ptr+size) decoded as UTF-8 straight from memory, or undefined when out of bounds. */
   readUtf8(ptr: number, size: number): string | undefined {
     if (!this.inBounds(ptr, size)) return undefined;
@@ -91,14 +112,15 @@ export class MemoryAccess {
 
   /**
    * copyToPointerSize for a value written in place: `fill` writes exactly `size` bytes at `at` of `out` (the
-   * memory itself), saving the intermediate copy. A size of 0 is handed over as pointer 0 / size 0.
+   * memory itself; `dv` views the same bytes), saving the intermediate copy. A size of 0 is handed over as
+   * pointer 0 / size 0.
    */
-  fillToPointerSize(size: number, fill: (out: Buffer, at: number) => void, ptrPtr: number, sizePtr: number): boolean {
+  fillToPointerSize(size: number, fill: (out: Uint8Array, dv: DataView, at: number) => void, ptrPtr: number, sizePtr: number): boolean {
     let ptr = 0;
     if (size > 0) {
       ptr = this.allocate(size) >>> 0;
       if (ptr === 0 || !this.inBounds(ptr, size)) return false;
-      fill(this.buf, ptr);
+      fill(this.u8, this.dv, ptr);
     }
     return this.writeU32(ptrPtr, ptr) && this.writeU32(sizePtr, size);
   }

@@ -160,7 +160,28 @@ function topLevel(env: PropertyEnv, name: string): Value | undefined {
   return state ? bytes(state) : undefined;
 }
 
+/**
+ * The two-segment paths into the wrapper maps ("source\0address", ...), resolved by field() without splitting
+ * the path: modules read these on every request. A name missing here only takes the general walk below, and one
+ * field() does not know gives NotFound either way, so this list is a shortcut, not a second definition.
+ */
+const WRAPPER_FIELDS = new Map<string, readonly [string, string]>();
+for (const [of, keys] of [
+  ["request", ["path", "url_path", "host", "scheme", "method", "referer", "useragent", "id", "query", "headers", "protocol", "time", "duration", "size"]],
+  ["response", ["code", "code_details", "flags", "headers", "trailers", "size"]],
+  ["source", ["address", "port"]],
+  ["destination", ["address", "port"]],
+  ["connection", ["id", "mtls", "requested_server_name"]],
+] as const) {
+  for (const key of keys) WRAPPER_FIELDS.set(`${of}\0${key}`, [of, key]);
+}
+
 export function getProperty(env: PropertyEnv, path: string): { rc: WasmResultCode; value?: Uint8Array } {
+  const wrapped = env.stream ? WRAPPER_FIELDS.get(path) : undefined;
+  if (wrapped) {
+    const value = field(env.stream!, wrapped[0], wrapped[1]);
+    return value === undefined ? { rc: WasmResult.NotFound } : serialized(value);
+  }
   // Envoy Context::getProperty: segments separated by NUL.
   let value: Value | undefined;
   let from = 0;
@@ -177,6 +198,11 @@ export function getProperty(env: PropertyEnv, path: string): { rc: WasmResultCod
   }
   // An empty path leaves Envoy with a null CEL value, which serializeValue refuses.
   if (value === undefined) return { rc: WasmResult.SerializationFailure };
+  return serialized(value);
+}
+
+/** Envoy serializeValue of a resolved value. */
+function serialized(value: Value): { rc: WasmResultCode; value?: Uint8Array } {
   if (value.kind === "bytes") return { rc: WasmResult.Ok, value: value.v };
   // Envoy cannot list the keys of the wrapper maps: serializing one as a whole fails.
   if (value.kind === "fields") return { rc: WasmResult.SerializationFailure };
