@@ -1,6 +1,6 @@
-// The workload-waf proxy-wasm module. Envoy loads this file's exports: the proxy-wasm ABI entry points come from
-// the SDK (@solo-io/proxy-runtime), and the filter registers its root context factory under the root id "waf"
-// (the plugin's `root_id` in Envoy's configuration must say the same).
+// The workload-waf proxy-wasm module. Envoy loads this file's exports: the proxy-wasm ABI entry points
+// (filter/abi/exports.ts: the SDK's, @solo-io/proxy-runtime, with our own context table), and the filter registers
+// its root context factory under the root id "waf" (the plugin's `root_id` in Envoy's configuration must say the same).
 //
 // Contract (what `waf check` and the deployment rely on):
 //  - plugin configuration (filter/config/plugin_config.ts), one of:
