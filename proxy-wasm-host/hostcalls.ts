@@ -80,7 +80,11 @@ export function buildEnvImports(vm: WasmVm): Record<string, (...args: never[]) =
       if (path === undefined) return IMA;
       const r = getProperty(ctx().propertyEnv(), path);
       if (r.rc !== WasmResult.Ok) return r.rc;
-      return mem().copyToPointerSize(r.value!, valuePtrPtr, valueSizePtr) ? WasmResult.Ok : IMA;
+      const v = r.value!;
+      const ok = v instanceof Uint8Array
+        ? mem().copyToPointerSize(v, valuePtrPtr, valueSizePtr)
+        : mem().textToPointerSize(v.text, v.utf8, valuePtrPtr, valueSizePtr);
+      return ok ? WasmResult.Ok : IMA;
     },
     proxy_set_property(pathPtr: number, pathSize: number, valuePtr: number, valueSize: number): number {
       const path = mem().read(pathPtr, pathSize);

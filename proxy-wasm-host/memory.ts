@@ -125,6 +125,17 @@ export class MemoryAccess {
     return this.writeU32(ptrPtr, ptr) && this.writeU32(sizePtr, size);
   }
 
+  /**
+   * copyToPointerSize of a string's encoding (UTF-8, or latin1: each char's low byte). Strings whose encoding is
+   * one byte per char (latin1; ASCII in UTF-8) are written straight into the memory.
+   */
+  textToPointerSize(text: string, utf8: boolean, ptrPtr: number, sizePtr: number): boolean {
+    if (utf8 && !isAscii(text)) return this.copyToPointerSize(Buffer.from(text, "utf8"), ptrPtr, sizePtr);
+    return this.fillToPointerSize(text.length, (out, _dv, at) => {
+      for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+    }, ptrPtr, sizePtr);
+  }
+
   /** cpp-host copyToPointerSize: false means InvalidMemoryAccess. */
   copyToPointerSize(bytes: Uint8Array, ptrPtr: number, sizePtr: number): boolean {
     let ptr = 0;
@@ -135,4 +146,9 @@ export class MemoryAccess {
     }
     return this.writeU32(ptrPtr, ptr) && this.writeU32(sizePtr, bytes.length);
   }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }

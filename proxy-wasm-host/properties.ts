@@ -34,6 +34,8 @@ export interface PropertyEnv {
 // every request, and building a closure per field per read was a measurable share of the host's cost.
 type Value =
   | { kind: "bytes"; v: Uint8Array }
+  /** A string value, encoded only when it is copied into the module (PropertyText). */
+  | { kind: "text"; v: PropertyText }
   /** One of Envoy's wrapper maps (request, response, source, destination, connection): keys resolved by field(). */
   | { kind: "fields"; of: string }
   /** Envoy's HeadersWrapper over a header map (null: no map, an empty one). */
@@ -42,8 +44,8 @@ type Value =
 type StreamEnv = NonNullable<PropertyEnv["stream"]>;
 
 const bytes = (v: Uint8Array): Value => ({ kind: "bytes", v });
-const utf8 = (s: string): Value => bytes(Buffer.from(s, "utf8"));
-const raw = (s: string): Value => bytes(Buffer.from(s, "latin1"));
+const utf8 = (s: string): Value => ({ kind: "text", v: { text: s, utf8: true } });
+const raw = (s: string): Value => ({ kind: "text", v: { text: s, utf8: false } });
 function int64(n: number | bigint): Value {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigInt64(0, BigInt(n), true);
@@ -176,7 +178,16 @@ for (const [of, keys] of [
   for (const key of keys) WRAPPER_FIELDS.set(`${of}\0${key}`, [of, key]);
 }
 
-export function getProperty(env: PropertyEnv, path: string): { rc: WasmResultCode; value?: Uint8Array } {
+/**
+ * A string property value, handed over encoded (UTF-8, or latin1 for header-derived "binary" strings) but not
+ * encoded here: the hostcall writes it straight into the module's memory (MemoryAccess.textToPointerSize).
+ */
+export interface PropertyText {
+  text: string;
+  utf8: boolean;
+}
+
+export function getProperty(env: PropertyEnv, path: string): { rc: WasmResultCode; value?: Uint8Array | PropertyText } {
   const wrapped = env.stream ? WRAPPER_FIELDS.get(path) : undefined;
   if (wrapped) {
     const value = field(env.stream!, wrapped[0], wrapped[1]);
@@ -202,8 +213,8 @@ export function getProperty(env: PropertyEnv, path: string): { rc: WasmResultCod
 }
 
 /** Envoy serializeValue of a resolved value. */
-function serialized(value: Value): { rc: WasmResultCode; value?: Uint8Array } {
-  if (value.kind === "bytes") return { rc: WasmResult.Ok, value: value.v };
+function serialized(value: Value): { rc: WasmResultCode; value?: Uint8Array | PropertyText } {
+  if (value.kind === "bytes" || value.kind === "text") return { rc: WasmResult.Ok, value: value.v };
   // Envoy cannot list the keys of the wrapper maps: serializing one as a whole fails.
   if (value.kind === "fields") return { rc: WasmResult.SerializationFailure };
   return { rc: WasmResult.Ok, value: encodePairs(joinedHeaders(value.map)) };
