@@ -1,6 +1,6 @@
-// The workload-waf proxy-wasm module. Envoy loads this file's exports: the proxy-wasm ABI entry points come from
-// the SDK (@solo-io/proxy-runtime), and the filter registers its root context factory under the root id "waf"
-// (the plugin's `root_id` in Envoy's configuration must say the same).
+// The workload-waf proxy-wasm module. Envoy loads this file's exports: the proxy-wasm ABI entry points
+// (filter/abi/exports.ts: the SDK's, @solo-io/proxy-runtime, with our own context table), and the filter registers
+// its root context factory under the root id "waf" (the plugin's `root_id` in Envoy's configuration must say the same).
 //
 // Contract (what `waf check` and the deployment rely on):
 //  - plugin configuration (filter/config/plugin_config.ts), one of:
@@ -28,44 +28,19 @@
 //  - a transaction with at least one logged match emits exactly one `warn` log whose message is the JSON event
 //    (filter/events), plus one `info` line per logged rule in the seed's human form; metrics per rule id and per
 //    action (detection-only hits included).
-export * from "@solo-io/proxy-runtime/assembly/proxy";
-// Some SDK entry points are wrapped to collect garbage at a safe point (filter/gc.ts): after the end of a stream and
-// after the callbacks that load a rule set or settings document (configure, an HTTP call's response); before a
-// large body is inspected. These explicit exports take the place of the SDK's of the same names in the star export
-// above.
+export * from "./abi/exports";
+import { registerRoot } from "./abi/contexts";
+import { bodyInspected } from "./gc";
 import {
-  proxy_on_delete as sdkOnDelete, proxy_on_configure as sdkOnConfigure, proxy_on_http_call_response as sdkOnHttpCallResponse,
-  proxy_on_request_body as sdkOnRequestBody, proxy_on_response_body as sdkOnResponseBody,
-} from "@solo-io/proxy-runtime/assembly/exports";
-import { beforeBody, bodyInspected, largeStateChanged, streamEnded } from "./gc";
-export function proxy_on_delete(context_id: u32): void {
-  sdkOnDelete(context_id);
-  streamEnded();
-}
-export function proxy_on_request_body(context_id: u32, body_buffer_length: u32, end_of_stream: u32): i32 {
-  beforeBody(body_buffer_length, end_of_stream != 0);
-  return sdkOnRequestBody(context_id, body_buffer_length, end_of_stream);
-}
-export function proxy_on_response_body(context_id: u32, body_buffer_length: u32, end_of_stream: u32): i32 {
-  beforeBody(body_buffer_length, end_of_stream != 0);
-  return sdkOnResponseBody(context_id, body_buffer_length, end_of_stream);
-}
-export function proxy_on_configure(root_context_id: u32, configuration_size: u32): u32 {
-  const ok = sdkOnConfigure(root_context_id, configuration_size);
-  largeStateChanged();
-  return ok;
-}
-export function proxy_on_http_call_response(context_id: u32, token: u32, headers: u32, body_size: u32, trailers: u32): void {
-  sdkOnHttpCallResponse(context_id, token, headers, body_size, trailers);
-  largeStateChanged();
-}
-import {
-  RootContext, Context, registerRootContext, FilterHeadersStatusValues, FilterDataStatusValues, FilterTrailersStatusValues,
-  log, LogLevelValues, stream_context, Headers,
+  RootContext, Context, FilterHeadersStatusValues, FilterDataStatusValues, FilterTrailersStatusValues,
+  log, LogLevelValues,
 } from "@solo-io/proxy-runtime/assembly/index";
 import * as imports from "@solo-io/proxy-runtime/assembly/imports";
 import { free } from "@solo-io/proxy-runtime/assembly/malloc";
 import { BufferType, getBufferBytes } from "./abi/buffers";
+import { HeaderMapPairs, HeaderMapType } from "./abi/header_map";
+import { PropertyPath, propertyInt, propertyString } from "./abi/properties";
+import { portOfAddress } from "./abi/address";
 import { Engine } from "./engine/engine";
 import { serializePairs } from "./abi/pairs";
 import { Metric, MetricKind } from "./abi/metrics";
@@ -82,34 +57,11 @@ import {
   addRequestHeader, addResponseHeader, processRequestBody, processResponseBody, processUri, responseBodyInspected,
   setConnection, setResponseStatus,
 } from "./engine/body";
-import { latin1, toLatin1 } from "./engine/bytes";
+import { bytesToLatin1, latin1 } from "./engine/bytes";
 import { actionMetricName, buildEvent, humanLine, loggedRules, ruleMetricName, actionName } from "./events/event";
 import { Disruptive, RuleEngineMode } from "../rulesets/tables/format";
 
 const OUT_PTR: usize = memory.data(16, 8);
-
-/** A property as bytes (NUL-separated path), or null when the host has none. */
-function getProperty(path: string): ArrayBuffer | null {
-  const p = String.UTF8.encode(path.replaceAll(".", "\0"));
-  if (imports.proxy_get_property(changetype<usize>(p), p.byteLength, OUT_PTR, OUT_PTR + 4) != 0) return null;
-  const ptr = load<usize>(OUT_PTR);
-  if (ptr == 0) return new ArrayBuffer(0);
-  // allocated by the host with the exported malloc (a pinned ArrayBuffer): unpin and keep it
-  const out = changetype<ArrayBuffer>(ptr);
-  free(ptr);
-  return out;
-}
-
-function propertyString(path: string): string {
-  const b = getProperty(path);
-  return b === null ? "" : String.UTF8.decode(b);
-}
-
-function propertyInt(path: string): i32 {
-  const b = getProperty(path);
-  if (b === null || b.byteLength < 4) return 0;
-  return load<i32>(changetype<usize>(b));
-}
 
 /** "1.2.3.4:80" / "[::1]:80" -> the address part. */
 function hostOf(addr: string): string {
@@ -119,6 +71,28 @@ function hostOf(addr: string): string {
   }
   const c = addr.lastIndexOf(":");
   return c > 0 && addr.indexOf(":") == c ? addr.substring(0, c) : addr;
+}
+
+const DESTINATION_ADDRESS = new PropertyPath("destination.address");
+const DESTINATION_PORT = new PropertyPath("destination.port");
+const SOURCE_ADDRESS = new PropertyPath("source.address");
+const SOURCE_PORT = new PropertyPath("source.port");
+const REQUEST_PROTOCOL = new PropertyPath("request.protocol");
+
+const H_METHOD = latin1(":method");
+const H_PATH = latin1(":path");
+const H_AUTHORITY = latin1(":authority");
+const H_REQUEST_ID = latin1("x-request-id");
+const H_HOST = latin1("host");
+const H_STATUS = latin1(":status");
+
+/** The header map of the callback in progress (callbacks do not nest: one reader serves them all). */
+const headerPairs = new HeaderMapPairs();
+
+/** The port in `addr` ("ip:port"), or the `path` property when the address does not say it. */
+function portOf(addr: string, path: PropertyPath): i32 {
+  const p = portOfAddress(addr);
+  return p >= 0 ? p : propertyInt(path);
 }
 
 function nowMs(): i64 {
@@ -350,7 +324,7 @@ class WafStream extends Context {
     if (active === null) return this.notReady("waf_no_ruleset");
     const eng = active.engine;
     if (eng === null) return FilterHeadersStatusValues.Continue;
-    const dst = propertyString("destination.address");
+    const dst = propertyString(DESTINATION_ADDRESS);
     let dest: DestinationSettings | null = null;
     const sp = this.waf.settings;
     if (sp !== null) {
@@ -363,18 +337,19 @@ class WafStream extends Context {
       }
     }
     this.eng = eng;
-    const hs: Headers = stream_context.headers.request.get_headers();
-    let method = latin1("GET"), path = latin1("/"), authority: ArrayBuffer | null = null;
-    let requestId = "";
+    const hs = headerPairs;
+    hs.read(HeaderMapType.RequestHeaders);
+    // the last of each wins, as each later pair overwrote the earlier one
+    let method = -1, path = -1, authority = -1, requestIdAt = -1;
     let hasHost = false;
-    for (let i = 0; i < hs.length; i++) {
-      const k = toLatin1(hs[i].key);
-      if (k == ":method") method = hs[i].value;
-      else if (k == ":path") path = hs[i].value;
-      else if (k == ":authority") authority = hs[i].value;
-      else if (k == "x-request-id") requestId = toLatin1(hs[i].value);
-      else if (k == "host") hasHost = true;
+    for (let i = 0; i < hs.count; i++) {
+      if (hs.keyIs(i, H_METHOD)) method = i;
+      else if (hs.keyIs(i, H_PATH)) path = i;
+      else if (hs.keyIs(i, H_AUTHORITY)) authority = i;
+      else if (hs.keyIs(i, H_REQUEST_ID)) requestIdAt = i;
+      else if (hs.keyIs(i, H_HOST)) hasHost = true;
     }
+    let requestId = requestIdAt >= 0 ? bytesToLatin1(hs.valuePtr(requestIdAt), hs.valueLen(requestIdAt)) : "";
     this.waf.streams++;
     const now = nowMs();
     if (requestId.length == 0) requestId = now.toString(16) + "-" + this.context_id.toString(16) + "-" + this.waf.streams.toString(16);
@@ -383,17 +358,16 @@ class WafStream extends Context {
     if (dest !== null) applyDestination(tx, dest);
     else if (this.waf.ruleEngineOverride >= 0) tx.ruleEngine = this.waf.ruleEngineOverride;
     this.tx = tx;
-    const src = propertyString("source.address");
-    setConnection(eng, hostOf(src), propertyInt("source.port"), hostOf(dst), propertyInt("destination.port"));
-    let proto = propertyString("request.protocol");
+    const src = propertyString(SOURCE_ADDRESS);
+    setConnection(eng, hostOf(src), portOf(src, SOURCE_PORT), hostOf(dst), portOf(dst, DESTINATION_PORT));
+    let proto = propertyString(REQUEST_PROTOCOL);
     if (proto.length == 0) proto = "HTTP/1.1";
     this.protocol = proto;
-    processUri(eng, method, path, latin1(proto));
-    if (!hasHost && authority !== null) addRequestHeader(eng, latin1("Host"), authority);
-    for (let i = 0; i < hs.length; i++) {
-      const k = hs[i].key;
-      if (k.byteLength > 0 && load<u8>(changetype<usize>(k)) == 0x3a) continue;
-      addRequestHeader(eng, k, hs[i].value);
+    processUri(eng, method >= 0 ? hs.value(method) : latin1("GET"), path >= 0 ? hs.value(path) : latin1("/"), latin1(proto));
+    if (!hasHost && authority >= 0) addRequestHeader(eng, latin1("Host"), hs.value(authority));
+    for (let i = 0; i < hs.count; i++) {
+      if (hs.isPseudo(i)) continue;
+      addRequestHeader(eng, hs.key(i), hs.value(i));
     }
     eng.phase(1);
     if (tx.intervened) {
@@ -439,17 +413,16 @@ class WafStream extends Context {
     const eng = this.engine();
     if (eng === null) return FilterHeadersStatusValues.Continue;
     const tx = this.tx!;
-    const hs: Headers = stream_context.headers.response.get_headers();
+    const hs = headerPairs;
+    hs.read(HeaderMapType.ResponseHeaders);
     let status = 0;
-    for (let i = 0; i < hs.length; i++) {
-      const k = toLatin1(hs[i].key);
-      if (k == ":status") status = I32.parseInt(toLatin1(hs[i].value));
+    for (let i = 0; i < hs.count; i++) {
+      if (hs.keyIs(i, H_STATUS)) status = I32.parseInt(bytesToLatin1(hs.valuePtr(i), hs.valueLen(i)));
     }
     setResponseStatus(eng, status, this.protocol);
-    for (let i = 0; i < hs.length; i++) {
-      const k = hs[i].key;
-      if (k.byteLength > 0 && load<u8>(changetype<usize>(k)) == 0x3a) continue;
-      addResponseHeader(eng, k, hs[i].value);
+    for (let i = 0; i < hs.count; i++) {
+      if (hs.isPseudo(i)) continue;
+      addResponseHeader(eng, hs.key(i), hs.value(i));
     }
     eng.phase(3);
     if (tx.intervened) {
@@ -539,6 +512,9 @@ class WafStream extends Context {
   onDone(): bool {
     return true;
   }
+
+  // The SDK's BaseContext.onDelete only builds a debug line; nothing to release here.
+  onDelete(): void {}
 }
 
-registerRootContext((context_id: u32) => new WafRoot(context_id), "waf");
+registerRoot((context_id: u32) => new WafRoot(context_id), "waf");

@@ -7,7 +7,7 @@ import {
   STREAM_TYPE_MAX,
   WasmResult,
 } from "./abi.js";
-import { decodePairs, encodePairs, latin1 } from "./pairs.js";
+import { decodePairs, latin1, pairsSize, writePairs } from "./pairs.js";
 import { getProperty, setProperty } from "./properties.js";
 import {
   dequeueSharedQueue,
@@ -76,11 +76,15 @@ export function buildEnvImports(vm: WasmVm): Record<string, (...args: never[]) =
       return mem().writeU64(ptr, vm.runtime.wallNs()) ? WasmResult.Ok : IMA;
     },
     proxy_get_property(pathPtr: number, pathSize: number, valuePtrPtr: number, valueSizePtr: number): number {
-      const path = mem().readLatin1(pathPtr, pathSize);
+      const path = mem().readLatin1Repeated(pathPtr, pathSize);
       if (path === undefined) return IMA;
       const r = getProperty(ctx().propertyEnv(), path);
       if (r.rc !== WasmResult.Ok) return r.rc;
-      return mem().copyToPointerSize(r.value!, valuePtrPtr, valueSizePtr) ? WasmResult.Ok : IMA;
+      const v = r.value!;
+      const ok = v instanceof Uint8Array
+        ? mem().copyToPointerSize(v, valuePtrPtr, valueSizePtr)
+        : mem().textToPointerSize(v.text, v.utf8, valuePtrPtr, valueSizePtr);
+      return ok ? WasmResult.Ok : IMA;
     },
     proxy_set_property(pathPtr: number, pathSize: number, valuePtr: number, valueSize: number): number {
       const path = mem().read(pathPtr, pathSize);
@@ -186,8 +190,8 @@ export function buildEnvImports(vm: WasmVm): Record<string, (...args: never[]) =
       const map = ctx().getConstMap(type);
       const pairs = map ? map.view() : [];
       // exports.cc: an empty map is handed over as an empty string (pointer 0, size 0).
-      const bytes = pairs.length === 0 ? new Uint8Array(0) : encodePairs(pairs);
-      return mem().copyToPointerSize(bytes, ptrPtr, sizePtr) ? WasmResult.Ok : IMA;
+      const size = pairs.length === 0 ? 0 : pairsSize(pairs);
+      return mem().fillToPointerSize(size, (out, dv, at) => writePairs(pairs, out, dv, at), ptrPtr, sizePtr) ? WasmResult.Ok : IMA;
     },
     proxy_set_header_map_pairs(type: number, ptr: number, size: number): number {
       if (type > HEADER_MAP_TYPE_MAX) return WasmResult.BadArgument;

@@ -14,20 +14,32 @@ export function pairsSize(pairs: PairView): number {
 }
 
 export function encodePairs(pairs: PairView): Uint8Array {
-  // One zero-filled buffer written in place (the NUL terminators are the zeros left between the strings).
-  const out = Buffer.alloc(pairsSize(pairs));
-  out.writeUInt32LE(pairs.length, 0);
-  let off = 4 + pairs.length * 8;
-  for (let i = 0; i < pairs.length; i++) {
-    const [k, v] = pairs[i]!;
-    out.writeUInt32LE(k.length, 4 + i * 8);
-    out.writeUInt32LE(v.length, 8 + i * 8);
-    out.write(k, off, "latin1");
-    off += k.length + 1;
-    out.write(v, off, "latin1");
-    off += v.length + 1;
-  }
+  const out = new Uint8Array(pairsSize(pairs));
+  writePairs(pairs, out, new DataView(out.buffer), 0);
   return out;
+}
+
+/**
+ * Writes the serialization of `pairs` (pairsSize(pairs) bytes) at `at` of `out` (`dv`: a DataView over the same
+ * bytes) — also straight into the module's memory (MemoryAccess.fillToPointerSize), without an intermediate buffer.
+ * Each char's low byte is stored (a Uint8Array store truncates), as Buffer's latin1 encoding does.
+ */
+export function writePairs(pairs: PairView, out: Uint8Array, dv: DataView, at: number): void {
+  dv.setUint32(at, pairs.length, true);
+  let off = at + 4 + pairs.length * 8;
+  for (let i = 0; i < pairs.length; i++) {
+    // indexed, not destructured: array destructuring goes through the iterator protocol
+    const pair = pairs[i]!;
+    const k = pair[0], v = pair[1];
+    dv.setUint32(at + 4 + i * 8, k.length, true);
+    dv.setUint32(at + 8 + i * 8, v.length, true);
+    for (let j = 0; j < k.length; j++) out[off + j] = k.charCodeAt(j);
+    off += k.length;
+    out[off++] = 0;
+    for (let j = 0; j < v.length; j++) out[off + j] = v.charCodeAt(j);
+    off += v.length;
+    out[off++] = 0;
+  }
 }
 
 /** cpp-host limits.h: larger pair buffers / counts are treated as malformed. */

@@ -87,7 +87,7 @@ export class WasmPlugin {
     this.metrics = metrics;
     const logLevelIndex = LOG_LEVELS.indexOf(cfg.logLevel ?? "info");
     const logger = cfg.logger ?? (() => {});
-    const clock = cfg.clock ?? (() => BigInt(Date.now()) * 1_000_000n);
+    const clock = cfg.clock ?? millisecondClockNs();
     this.runtime = {
       name: cfg.name ?? "",
       rootId: cfg.rootId ?? "",
@@ -288,4 +288,18 @@ export class WasmPlugin {
     if (done.missing || done.value !== 0) vm.finishRootDelete();
     else root.pendingDone = true; // proxy_on_delete once the module calls proxy_done
   }
+}
+
+/** The wall clock in ns at ms resolution (Date.now()), the BigInt made once per millisecond: modules ask on every callback. */
+function millisecondClockNs(): () => bigint {
+  let ms = -1;
+  let ns = 0n;
+  return () => {
+    const now = Date.now();
+    if (now !== ms) {
+      ms = now;
+      ns = BigInt(now) * 1_000_000n;
+    }
+    return ns;
+  };
 }

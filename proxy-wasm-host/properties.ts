@@ -34,6 +34,8 @@ export interface PropertyEnv {
 // every request, and building a closure per field per read was a measurable share of the host's cost.
 type Value =
   | { kind: "bytes"; v: Uint8Array }
+  /** A string value, encoded only when it is copied into the module (PropertyText). */
+  | { kind: "text"; v: PropertyText }
   /** One of Envoy's wrapper maps (request, response, source, destination, connection): keys resolved by field(). */
   | { kind: "fields"; of: string }
   /** Envoy's HeadersWrapper over a header map (null: no map, an empty one). */
@@ -42,8 +44,8 @@ type Value =
 type StreamEnv = NonNullable<PropertyEnv["stream"]>;
 
 const bytes = (v: Uint8Array): Value => ({ kind: "bytes", v });
-const utf8 = (s: string): Value => bytes(Buffer.from(s, "utf8"));
-const raw = (s: string): Value => bytes(Buffer.from(s, "latin1"));
+const utf8 = (s: string): Value => ({ kind: "text", v: { text: s, utf8: true } });
+const raw = (s: string): Value => ({ kind: "text", v: { text: s, utf8: false } });
 function int64(n: number | bigint): Value {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setBigInt64(0, BigInt(n), true);
@@ -160,7 +162,37 @@ function topLevel(env: PropertyEnv, name: string): Value | undefined {
   return state ? bytes(state) : undefined;
 }
 
-export function getProperty(env: PropertyEnv, path: string): { rc: WasmResultCode; value?: Uint8Array } {
+/**
+ * The two-segment paths into the wrapper maps ("source\0address", ...), resolved by field() without splitting
+ * the path: modules read these on every request. A name missing here only takes the general walk below, and one
+ * field() does not know gives NotFound either way, so this list is a shortcut, not a second definition.
+ */
+const WRAPPER_FIELDS = new Map<string, readonly [string, string]>();
+for (const [of, keys] of [
+  ["request", ["path", "url_path", "host", "scheme", "method", "referer", "useragent", "id", "query", "headers", "protocol", "time", "duration", "size"]],
+  ["response", ["code", "code_details", "flags", "headers", "trailers", "size"]],
+  ["source", ["address", "port"]],
+  ["destination", ["address", "port"]],
+  ["connection", ["id", "mtls", "requested_server_name"]],
+] as const) {
+  for (const key of keys) WRAPPER_FIELDS.set(`${of}\0${key}`, [of, key]);
+}
+
+/**
+ * A string property value, handed over encoded (UTF-8, or latin1 for header-derived "binary" strings) but not
+ * encoded here: the hostcall writes it straight into the module's memory (MemoryAccess.textToPointerSize).
+ */
+export interface PropertyText {
+  text: string;
+  utf8: boolean;
+}
+
+export function getProperty(env: PropertyEnv, path: string): { rc: WasmResultCode; value?: Uint8Array | PropertyText } {
+  const wrapped = env.stream ? WRAPPER_FIELDS.get(path) : undefined;
+  if (wrapped) {
+    const value = field(env.stream!, wrapped[0], wrapped[1]);
+    return value === undefined ? { rc: WasmResult.NotFound } : serialized(value);
+  }
   // Envoy Context::getProperty: segments separated by NUL.
   let value: Value | undefined;
   let from = 0;
@@ -177,7 +209,12 @@ export function getProperty(env: PropertyEnv, path: string): { rc: WasmResultCod
   }
   // An empty path leaves Envoy with a null CEL value, which serializeValue refuses.
   if (value === undefined) return { rc: WasmResult.SerializationFailure };
-  if (value.kind === "bytes") return { rc: WasmResult.Ok, value: value.v };
+  return serialized(value);
+}
+
+/** Envoy serializeValue of a resolved value. */
+function serialized(value: Value): { rc: WasmResultCode; value?: Uint8Array | PropertyText } {
+  if (value.kind === "bytes" || value.kind === "text") return { rc: WasmResult.Ok, value: value.v };
   // Envoy cannot list the keys of the wrapper maps: serializing one as a whole fails.
   if (value.kind === "fields") return { rc: WasmResult.SerializationFailure };
   return { rc: WasmResult.Ok, value: encodePairs(joinedHeaders(value.map)) };

@@ -102,10 +102,26 @@ export class WasmVm {
    */
   private guard(name: string, key: string, signature: string, impl: (...a: unknown[]) => unknown) {
     const params = signature.split(":")[0]!;
-    return (...args: unknown[]) => {
-      if (this.initializing && !ALLOWED_DURING_INITIALIZE.has(key) && !ALLOWED_DURING_INITIALIZE.has(name)) {
+    const allowedEarly = ALLOWED_DURING_INITIALIZE.has(key) || ALLOWED_DURING_INITIALIZE.has(name);
+    const check = (): void => {
+      if (this.initializing && !allowedEarly) {
         throw new RestrictedHostcall(`${key} is not allowed during module initialization`);
       }
+    };
+    const f = impl as (...a: Array<number | bigint>) => unknown;
+    // The common shapes get a wrapper without rest/spread arrays (hostcalls run several times per request).
+    if (/^i{0,5}$/.test(params)) {
+      switch (params.length) {
+        case 0: return () => (check(), f());
+        case 1: return (a: number) => (check(), f(a >>> 0));
+        case 2: return (a: number, b: number) => (check(), f(a >>> 0, b >>> 0));
+        case 3: return (a: number, b: number, c: number) => (check(), f(a >>> 0, b >>> 0, c >>> 0));
+        case 4: return (a: number, b: number, c: number, d: number) => (check(), f(a >>> 0, b >>> 0, c >>> 0, d >>> 0));
+        default: return (a: number, b: number, c: number, d: number, e: number) => (check(), f(a >>> 0, b >>> 0, c >>> 0, d >>> 0, e >>> 0));
+      }
+    }
+    return (...args: unknown[]) => {
+      check();
       for (let i = 0; i < args.length; i++) {
         if (params[i] === "i") args[i] = (args[i] as number) >>> 0;
       }

@@ -102,22 +102,34 @@ function percentDecode(b: ArrayBuffer): ArrayBuffer {
   // ModSecurity utils::uri_decode: %XX with two hex digits decoded, everything else ('+' included) kept.
   const n = b.byteLength;
   const p = changetype<usize>(b);
-  const out = new Out();
-  let i = 0;
+  // Most URIs have no escape at all: they decode to themselves (the buffers are never written to once built).
+  let escapes = 0;
+  for (let i = 0; i + 2 < n; i++) {
+    if (load<u8>(p + <usize>i) == 0x25 && isEscape(p, i)) {
+      escapes++;
+      i += 2;
+    }
+  }
+  if (escapes == 0) return b;
+  const out = new ArrayBuffer(n - 2 * escapes);
+  const o = changetype<usize>(out);
+  let i = 0, j = 0;
   while (i < n) {
     const c = load<u8>(p + <usize>i);
-    if (c == 0x25 && i + 2 < n + 0 && i + 2 <= n - 1) {
-      const h = hexv(load<u8>(p + <usize>(i + 1))), l = hexv(load<u8>(p + <usize>(i + 2)));
-      if (h >= 0 && l >= 0) {
-        out.byte(<u8>((h << 4) | l));
-        i += 3;
-        continue;
-      }
+    if (c == 0x25 && i + 2 < n && isEscape(p, i)) {
+      store<u8>(o + <usize>(j++), <u8>((hexv(load<u8>(p + <usize>(i + 1))) << 4) | hexv(load<u8>(p + <usize>(i + 2)))));
+      i += 3;
+      continue;
     }
-    out.byte(c);
+    store<u8>(o + <usize>(j++), c);
     i++;
   }
-  return out.take();
+  return out;
+}
+
+/** Whether the '%' at i is followed by two hex digits (the caller checked i + 2 < length). */
+function isEscape(p: usize, i: i32): bool {
+  return hexv(load<u8>(p + <usize>(i + 1))) >= 0 && hexv(load<u8>(p + <usize>(i + 2))) >= 0;
 }
 
 function hexv(c: u8): i32 {
@@ -138,6 +150,19 @@ function slice(b: ArrayBuffer, s: i32, e: i32): ArrayBuffer {
   return b.slice(s, e);
 }
 
+/** "METHOD URI PROTOCOL", in one allocation. */
+function requestLine(method: ArrayBuffer, uri: ArrayBuffer, protocol: ArrayBuffer): ArrayBuffer {
+  const lm = method.byteLength, lu = uri.byteLength, lp = protocol.byteLength;
+  const out = new ArrayBuffer(lm + lu + lp + 2);
+  const o = changetype<usize>(out);
+  memory.copy(o, changetype<usize>(method), <usize>lm);
+  store<u8>(o + <usize>lm, 0x20);
+  memory.copy(o + <usize>(lm + 1), changetype<usize>(uri), <usize>lu);
+  store<u8>(o + <usize>(lm + 1 + lu), 0x20);
+  memory.copy(o + <usize>(lm + 2 + lu), changetype<usize>(protocol), <usize>lp);
+  return out;
+}
+
 /** processURI: REQUEST_LINE, METHOD, PROTOCOL, URI(_RAW), QUERY_STRING, FILENAME, BASENAME, PATH_INFO, ARGS_GET. */
 export function processUri(eng: Engine, method: ArrayBuffer, uri: ArrayBuffer, protocol: ArrayBuffer): void {
   const tx = eng.tx;
@@ -146,7 +171,7 @@ export function processUri(eng: Engine, method: ArrayBuffer, uri: ArrayBuffer, p
   tx.protocol = protocol;
   tx.setScalar(VariableId.REQUEST_METHOD, method);
   tx.setScalar(VariableId.REQUEST_PROTOCOL, protocol);
-  tx.setScalar(VariableId.REQUEST_LINE, concat(concat(concat(concat(method, latin1(" ")), uri), latin1(" ")), protocol));
+  tx.setScalar(VariableId.REQUEST_LINE, requestLine(method, uri, protocol));
   const decoded = percentDecode(uri);
   const qd = indexOfByte(decoded, 0x3f);
   const qr = indexOfByte(uri, 0x3f);
@@ -226,8 +251,9 @@ export function setConnection(eng: Engine, clientIp: string, clientPort: i32, se
   tx.clientPort = clientPort;
   tx.serverIp = serverIp;
   tx.serverPort = serverPort;
-  tx.setScalarStr(VariableId.REMOTE_ADDR, clientIp);
-  tx.setScalarStr(VariableId.REMOTE_HOST, clientIp);
+  const client = latin1(clientIp);
+  tx.setScalar(VariableId.REMOTE_ADDR, client);
+  tx.setScalar(VariableId.REMOTE_HOST, client);
   tx.setScalarStr(VariableId.REMOTE_PORT, clientPort.toString());
   tx.setScalarStr(VariableId.SERVER_ADDR, serverIp);
   tx.setScalarStr(VariableId.SERVER_PORT, serverPort.toString());

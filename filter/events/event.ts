@@ -94,6 +94,8 @@ export function humanLine(tx: Transaction, requestId: string, m: MatchRecord): s
 
 /** The JSON event, or "" when no logging rule matched. */
 export function buildEvent(tx: Transaction, requestId: string, nowMs: i64): string {
+  // Most transactions match nothing: no event, and no collections built to find that out.
+  if (tx.log.length == 0) return "";
   const rules = loggedRules(tx);
   if (rules.length == 0) return "";
   let rs = "[";
