@@ -188,7 +188,7 @@ export class Ruleset {
     return unchecked(this.ips[i]);
   }
 
-  regex(i: i32): Regex | null {
+  @inline regex(i: i32): Regex | null {
     if (i < 0 || i >= this.regexSet.count) return null;
     return this.regexSet.get(i);
   }

@@ -143,7 +143,7 @@ export class RegexSet {
     return new RegexSet(new RegexDecoder(t), new Uint32Array(0), new StaticArray<u8>(0), null, [0], new StaticArray<u32>(0), new StaticArray<u32>(0), 0);
   }
 
-  get count(): i32 {
+  @inline get count(): i32 {
     return this.regexes.length;
   }
 
@@ -153,7 +153,17 @@ export class RegexSet {
   }
 
   /** Regex i (i < count; the loader checked every reference of the program), built on the first call. */
-  get(i: i32): Regex {
+  @inline get(i: i32): Regex {
+    // inlined for the built case: the engine asks for a regex on every @rx evaluation
+    const rs = this.regexes;
+    if (<u32>i < <u32>rs.length) {
+      const r = unchecked(rs[i]);
+      if (r !== null) return r;
+    }
+    return this.build(i);
+  }
+
+  private build(i: i32): Regex {
     const r = this.regexes[i];
     if (r !== null) return r;
     const o = i * REGEX_RECORD_CELLS;
