@@ -231,12 +231,14 @@ export class RegexSet {
     let found: i32 = 0;
     let s: u32 = 0;
     let atoms: u64 = 0;
-    ac.begin();
-    for (let i: i32 = 0; i < len; i++) {
-      const byte = <usize>load<u8>(ptr + <usize>i);
-      atoms |= load<u64>(atomBits + (byte << 3));
-      s = ac.next(s, ac.classOf(<u32>byte));
-      if (!ac.hasOutput(s)) continue;
+    const end = <usize>len;
+    let i: usize = 0;
+    while (i < end) {
+      // to the next state with outputs (or the end), gathering the bytes' atoms on the way
+      i = ac.walk(ptr, i, end, s, atomBits);
+      s = ac.walkState;
+      atoms |= ac.walkAtoms;
+      if (!ac.hasOutput(s)) break;
       const n = ac.outputCount(s);
       for (let k: u32 = 0; k < n; k++) {
         const p = ac.output(s, k);

@@ -178,7 +178,7 @@ export class AcMatcher {
 
   // ---- transition cache ----
   // The table's transition is a binary search of the state's labels plus a failure-link chase: tens of bounds-checked
-  // reads per byte. The hot walkers (search, and the regex prefilter via next()) instead read a dense row cache:
+  // reads per byte. The hot walker (walk(): search, and the regex prefilter) instead reads a dense row cache:
   // cell (s, class) holds next state + 1 once computed (0 = not yet), for the first `cachedRows` states (BFS order,
   // so the shallow states where most input bytes land). Allocated on the first walk, filled as transitions are
   // taken; at most the cell budget given to enableCache (2 bytes per cell). States past the budget use step().
@@ -211,32 +211,60 @@ export class AcMatcher {
     }
   }
 
-  /** Class of a byte (after the first walk's prepare()). */
-  @inline classOf(byte: u32): u32 {
-    return <u32>unchecked(this.classes![byte & 0xff]);
-  }
-
-  /** One transition by byte class through the cache (prepare() must have run: see begin()). */
-  @inline next(s: u32, c: u32): u32 {
-    if (s < this.cachedRows) {
-      const i = <i32>(s * this.classCount + c);
-      const t = <u32>unchecked(this.cache![i]);
-      if (t != 0) return t - 1;
-      const n = this.stepClass(s, c);
-      unchecked((this.cache![i] = <u16>(n + 1)));
-      return n;
-    }
-    return this.stepClass(s, c);
-  }
-
   /** Whether state s ends at least one phrase (after begin()). */
   @inline hasOutput(s: u32): bool {
     return (unchecked(this.outWords![<i32>(s >>> 5)]) & ((<u32>1) << (s & 31))) != 0;
   }
 
-  /** Readies the walker's copied tables (once); call before a loop of next()/classOf()/hasOutput(). */
+  /** Readies the walker's copied tables (once; walk() does it). */
   @inline begin(): void {
     if (this.classes === null) this.prepare();
+  }
+
+  /** Where walk() stopped: the state reached, and the OR of atomTable[byte] over the bytes walked. */
+  walkState: u32 = 0;
+  walkAtoms: u64 = 0;
+
+  /**
+   * The hot loop of search() and of the regex prefilter: from state s, walks the bytes [ptr + from, ptr + len)
+   * through the transition cache and stops just after the first byte whose transition reaches a state with outputs.
+   * Returns the index after that byte, or len when no such state was reached; walkState is the state there. When
+   * atomTable is not 0 (a 256-entry u64 table), walkAtoms is the OR of atomTable[byte] over the bytes walked (the
+   * regex prefilter's required-byte test, gathered in the same pass). The table fields are copied to locals, so a
+   * byte costs a class load, a cache load and an output-bit load.
+   */
+  walk(ptr: usize, from: usize, len: usize, s: u32, atomTable: usize): usize {
+    this.begin();
+    const classes = changetype<usize>(this.classes);
+    const outWords = changetype<usize>(this.outWords);
+    const cache = changetype<usize>(this.cache); // 0 without a cache, and then rows == 0
+    const rows = this.cachedRows;
+    const k = this.classCount;
+    let atoms: u64 = 0;
+    let i = from;
+    while (i < len) {
+      const b = <usize>load<u8>(ptr + i);
+      i++;
+      if (atomTable != 0) atoms |= load<u64>(atomTable + (b << 3));
+      const c = <u32>load<u8>(classes + b);
+      if (s < rows) {
+        const at = cache + ((<usize>(s * k + c)) << 1);
+        const t = <u32>load<u16>(at);
+        if (t != 0) {
+          s = t - 1;
+        } else {
+          const n = this.stepClass(s, c);
+          store<u16>(at, <u16>(n + 1));
+          s = n;
+        }
+      } else {
+        s = this.stepClass(s, c);
+      }
+      if ((load<u32>(outWords + ((<usize>(s >>> 5)) << 2)) & ((<u32>1) << (s & 31))) != 0) break;
+    }
+    this.walkState = s;
+    this.walkAtoms = atoms;
+    return i;
   }
 
   /** One transition: the child of s labelled with the byte's class, else the same from s's failure link. */
@@ -289,16 +317,13 @@ export class AcMatcher {
    *  or AC_FAULT. Sets matchEnd. The caller guarantees [ptr, ptr + len) is readable (use searchBytes). */
   search(ptr: usize, len: usize): i32 {
     this.matchEnd = -1;
-    this.begin();
-    let s: u32 = 0;
-    for (let i: usize = 0; i < len; i++) {
-      s = this.next(s, this.classOf(<u32>load<u8>(ptr + i)));
-      if (this.hasOutput(s)) {
-        const id = this.output(s, 0);
-        if (this.faulted) return AC_FAULT;
-        this.matchEnd = <i32>(i + 1);
-        return <i32>id;
-      }
+    const end = this.walk(ptr, 0, len, 0, 0);
+    const s = this.walkState;
+    if (this.hasOutput(s)) {
+      const id = this.output(s, 0);
+      if (this.faulted) return AC_FAULT;
+      this.matchEnd = <i32>end;
+      return <i32>id;
     }
     return this.faulted ? AC_FAULT : AC_NO_MATCH;
   }
