@@ -60,12 +60,12 @@ const MAX_LOOKBEHIND_LENGTHS: i32 = 4096;
 /** Look-around positions (all sequences of a program) accepted: bounded by the section size anyway. */
 const MAX_LOOK_POSITIONS: u64 = 0x00100000;
 
-/** Result of buildRegexes: the set, or why the table is refused. */
-/** Transition cache of the prefilter automaton (cells of 2 bytes: 512 KiB). Every value a prefiltered rule reads
+/** Transition cache of the prefilter automaton (cells of 4 bytes: 1 MiB). Every value a prefiltered rule reads
  *  is scanned, so this automaton is the hottest in the filter; CRS v4's (11k states, 73 classes) gets its first
  *  3.5k states — every state within a few bytes of the root — cached. */
 const PREFILTER_CACHE_CELLS: u32 = 262144;
 
+/** Result of buildRegexes: the set, or why the table is refused. */
 export class RegexBuild {
   constructor(
     readonly set: RegexSet | null,
