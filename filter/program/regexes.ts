@@ -34,7 +34,7 @@
 // Nothing here traps on a corrupt table: every read goes through a bounds-checked View, every count is checked
 // against the section size before allocating.
 import {
-  REF_NONE, REGEX_ATOM_MAP_SIZE, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, REGEX_NFA_HEADER_SIZE,
+  MAX_REQUIRED_ATOMS, REF_NONE, REGEX_ATOM_MAP_SIZE, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, REGEX_NFA_HEADER_SIZE,
   REGEX_RECORD_CELLS, RegexBacktrack, RegexDfa, RegexDfaFlags, RegexFlags, RegexMap, RegexNfa, RegexNode,
   RegexNodeFlags, Rules, SectionKind,
 } from "../../rulesets/tables/format";
@@ -123,10 +123,14 @@ export class RegexSet {
   private readonly unfactored: StaticArray<u32>;
   /** Per byte value: 1 << its atom (the required-byte test: REGEX_PREFILTER_MAP atom_of). */
   private readonly atomBits: StaticArray<u64>;
-  /** The distinct required-atom sets; set k stands for the regexes reqRegexes[reqStart[k] .. reqStart[k+1]). */
-  private readonly reqMasks: StaticArray<u64>;
-  private readonly reqStart: StaticArray<u32>;
-  private readonly reqRegexes: StaticArray<u32>;
+  /** Bits of the regexes with required bytes. */
+  private readonly reqWords: StaticArray<u32>;
+  /** Whether any regex has required bytes. */
+  private readonly required: bool;
+  /** Per atom a (64 rows of reqWords.length words): bits of the regexes whose required atoms include a. */
+  private readonly atomKeep: StaticArray<u32>;
+  /** Scratch of dropMissingRequired: the regexes one of whose required atoms occurred. */
+  private readonly keep: StaticArray<u32>;
   /** The candidate set prefilterScan() / regexMayMatch() use. */
   readonly candidates: RegexCandidates;
   /** Scratch: phrases already seen in the current scan (so each phrase's links are applied once). */
@@ -144,15 +148,26 @@ export class RegexSet {
     this.links = links;
     this.unfactored = unfactored;
     this.atomBits = required.atomBits;
-    this.reqMasks = required.masks;
-    this.reqStart = required.start;
-    this.reqRegexes = required.regexes;
-    const always = new StaticArray<u32>(unfactored.length);
-    for (let w = 0; w < always.length; w++) unchecked((always[w] = unchecked(unfactored[w])));
+    const W = unfactored.length;
+    const reqWords = new StaticArray<u32>(W);
+    const atomKeep = new StaticArray<u32>(<i32>MAX_REQUIRED_ATOMS * W);
     for (let i = 0; i < required.regexes.length; i++) {
-      const g = unchecked(required.regexes[i]);
-      always[g >>> 5] &= ~(<u32>1 << (g & 31));
+      const g = unchecked(required.regexes[i]); // < regex count: read from the directory by readRequired
+      const bit = <u32>1 << (g & 31);
+      reqWords[g >>> 5] |= bit;
+      let m = unchecked(required.masks[i]);
+      while (m != 0) {
+        const a = <i32>ctz<u64>(m);
+        m &= m - 1;
+        atomKeep[a * W + <i32>(g >>> 5)] |= bit;
+      }
     }
+    this.reqWords = reqWords;
+    this.required = required.regexes.length > 0;
+    this.atomKeep = atomKeep;
+    this.keep = new StaticArray<u32>(W);
+    const always = new StaticArray<u32>(W);
+    for (let w = 0; w < W; w++) unchecked((always[w] = unchecked(unfactored[w]) & ~unchecked(reqWords[w])));
     this.always = always;
     this.prefiltered = prefiltered;
     const phrases = phraseStart.length > 0 ? phraseStart.length - 1 : 0;
@@ -218,7 +233,7 @@ export class RegexSet {
     const ac = this.prefilter;
     if (ac === null || len <= 0) {
       let atoms: u64 = 0;
-      if (this.reqMasks.length > 0) for (let i: i32 = 0; i < len; i++) atoms |= load<u64>(atomBits + ((<usize>load<u8>(ptr + <usize>i)) << 3));
+      if (this.required) for (let i: i32 = 0; i < len; i++) atoms |= load<u64>(atomBits + ((<usize>load<u8>(ptr + <usize>i)) << 3));
       this.dropMissingRequired(words, atoms);
       return 0;
     }
@@ -260,18 +275,21 @@ export class RegexSet {
     return found;
   }
 
-  /** The required-byte test: drops every regex none of whose required atoms occurs in the value (`atoms`). */
+  /** The required-byte test: drops every regex none of whose required atoms occurs in the value (`atoms`): the
+   *  regexes to keep are the union of the present atoms' rows (a short value has a handful of atoms). */
   private dropMissingRequired(words: StaticArray<u32>, atoms: u64): void {
-    const masks = this.reqMasks;
-    const start = this.reqStart;
-    const regexes = this.reqRegexes;
-    for (let k = 0, n = masks.length; k < n; k++) {
-      if ((unchecked(masks[k]) & atoms) != 0) continue;
-      for (let i = unchecked(start[k]), e = unchecked(start[k + 1]); i < e; i++) {
-        const g = unchecked(regexes[i]); // < regex count: checked by buildRegexes
-        unchecked((words[g >>> 5] &= ~(<u32>1 << (g & 31))));
-      }
+    if (!this.required) return;
+    const keep = this.keep;
+    const W = keep.length;
+    for (let w = 0; w < W; w++) unchecked((keep[w] = 0));
+    const rows = this.atomKeep;
+    while (atoms != 0) {
+      const row = <i32>ctz<u64>(atoms) * W;
+      atoms &= atoms - 1;
+      for (let w = 0; w < W; w++) unchecked((keep[w] |= unchecked(rows[row + w])));
     }
+    const req = this.reqWords;
+    for (let w = 0; w < W; w++) unchecked((words[w] &= ~unchecked(req[w]) | unchecked(keep[w])));
   }
 
   private failOpen(c: RegexCandidates): i32 {
@@ -281,16 +299,13 @@ export class RegexSet {
   }
 }
 
-/** The required-byte test of a program (REGEX_PREFILTER_MAP atom_of and required), grouped by distinct atom set. */
+/** The required-byte test of a program (REGEX_PREFILTER_MAP atom_of and required). */
 export class RequiredBytes {
   /** per byte value: 1 << its atom */
   atomBits: StaticArray<u64> = new StaticArray<u64>(256);
-  /** distinct atom sets of the regexes with REQUIRED_BYTES */
-  masks: StaticArray<u64> = new StaticArray<u64>(0);
-  /** masks.length + 1 bounds into `regexes` */
-  start: StaticArray<u32> = [0];
-  /** regex indices, grouped by atom set */
+  /** the regexes with REQUIRED_BYTES, and their atom sets (parallel arrays) */
   regexes: StaticArray<u32> = new StaticArray<u32>(0);
+  masks: StaticArray<u64> = new StaticArray<u64>(0);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -873,35 +888,21 @@ export function buildRegexes(t: Table, p: Program): RegexBuild {
   return new RegexBuild(new RegexSet(b, p.regexes, capturable, ac, phraseStart, links, unfactored, prefiltered, required), null);
 }
 
-/** The required-byte test of the map (atom_of at `at`, then the per-regex atom sets; sizes checked by the loader),
- *  with the regexes that share an atom set grouped so that a scan tests each distinct set once. */
+/** The required-byte test of the map (atom_of at `at`, then the per-regex atom sets; sizes checked by the loader). */
 function readRequired(m: View, at: u32, p: Program): RequiredBytes {
   const r = new RequiredBytes();
   for (let b: u32 = 0; b < <u32>REGEX_ATOM_MAP_SIZE; b++) unchecked((r.atomBits[<i32>b] = (<u64>1) << <u64>(m.u8(at + b) & 63)));
   const G = p.regexCount;
   const reqAt = at + <u32>REGEX_ATOM_MAP_SIZE;
+  const regexes = new Array<u32>();
   const masks = new Array<u64>();
-  const members = new Array<Array<u32>>();
   for (let g = 0; g < G; g++) {
     if ((p.regexes[g * REGEX_RECORD_CELLS + 2] & RegexFlags.REQUIRED_BYTES) == 0) continue;
     const o = reqAt + 8 * <u32>g;
-    const mask = <u64>m.u32(o) | (<u64>m.u32(o + 4) << 32);
-    let k = masks.indexOf(mask);
-    if (k < 0) {
-      k = masks.length;
-      masks.push(mask);
-      members.push(new Array<u32>());
-    }
-    members[k].push(<u32>g);
+    regexes.push(<u32>g);
+    masks.push(<u64>m.u32(o) | (<u64>m.u32(o + 4) << 32));
   }
+  r.regexes = StaticArray.fromArray<u32>(regexes);
   r.masks = StaticArray.fromArray<u64>(masks);
-  const start = new StaticArray<u32>(masks.length + 1);
-  const flat = new Array<u32>();
-  for (let k = 0; k < masks.length; k++) {
-    for (let j = 0; j < members[k].length; j++) flat.push(members[k][j]);
-    unchecked((start[k + 1] = <u32>flat.length));
-  }
-  r.start = start;
-  r.regexes = StaticArray.fromArray<u32>(flat);
   return r;
 }
