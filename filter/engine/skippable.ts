@@ -7,7 +7,7 @@
 // the whole meaning, so this module admits exactly those:
 //  - operator @rx / @rxGlobal with a regex from the table, not negated (`!@rx` matches on absence), no multiMatch
 //    (it also matches intermediate transformation results, which the union does not cover);
-//  - a regex that has prefilter factors (one without is always a candidate: nothing to gain);
+//  - a regex that has prefilter factors or required bytes (one with neither is always a candidate: nothing to gain);
 //  - every target readable as a stable set of values: no `&` count, and a variable whose values are request or
 //    response data or a scalar. Excluded: TX, MATCHED_VARS(_NAMES), ENV, RULE, GEO and the persistent collections
 //    (they change between rules, and resolving a keyed TX target is cheaper than a union over all of TX), and the
@@ -66,7 +66,7 @@ export function skippableConditions(rs: Ruleset): Uint8Array {
     if ((flags & (CondFlags.NEGATED | CondFlags.MULTI_MATCH)) != 0) continue;
     const ri = <i32>rs.cond(c, Cond.ARG);
     if (ri < 0 || ri >= set.count) continue;
-    if ((unchecked(set.always[ri >>> 5]) & (<u32>1 << (<u32>ri & 31))) != 0) continue; // no factors
+    if ((unchecked(set.always[ri >>> 5]) & (<u32>1 << (<u32>ri & 31))) != 0) continue; // neither factors nor required bytes
     const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
     if (tn == 0) continue;
     let ok = true;

@@ -1,7 +1,9 @@
 // The regex directory of a loaded table, as the structures the matchers in filter/regex walk: one `Regex` per entry
 // of the REGEX_PREFILTER_MAP directory (Program.regexes), built from its REGEX_DFA / REGEX_NFA / REGEX_CAPTURE /
 // REGEX_BACKTRACK sections (layouts: rulesets/tables/format.ts), plus the prefilter: which regexes may match a value,
-// from the REGEX_PREFILTER_AC automaton and the map's phrase -> regex links.
+// from the REGEX_PREFILTER_AC automaton and the map's phrase -> regex links, and from the required-byte test (the
+// value's byte atoms, gathered in the same pass, against each regex's required atoms: e.g. a pattern that needs a
+// quote or a bracket is not run on a value without one).
 //
 //   const b = buildRegexes(table, program);        // load time; b.error !== null => refuse the table
 //   const set = b.set!;
@@ -32,7 +34,7 @@
 // Nothing here traps on a corrupt table: every read goes through a bounds-checked View, every count is checked
 // against the section size before allocating.
 import {
-  REF_NONE, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, REGEX_NFA_HEADER_SIZE,
+  MAX_REQUIRED_ATOMS, REF_NONE, REGEX_ATOM_MAP_SIZE, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, REGEX_NFA_HEADER_SIZE,
   REGEX_RECORD_CELLS, RegexBacktrack, RegexDfa, RegexDfaFlags, RegexFlags, RegexMap, RegexNfa, RegexNode,
   RegexNodeFlags, Rules, SectionKind,
 } from "../../rulesets/tables/format";
@@ -58,12 +60,12 @@ const MAX_LOOKBEHIND_LENGTHS: i32 = 4096;
 /** Look-around positions (all sequences of a program) accepted: bounded by the section size anyway. */
 const MAX_LOOK_POSITIONS: u64 = 0x00100000;
 
-/** Result of buildRegexes: the set, or why the table is refused. */
-/** Transition cache of the prefilter automaton (cells of 2 bytes: 512 KiB). Every value a prefiltered rule reads
+/** Transition cache of the prefilter automaton (cells of 4 bytes: 1 MiB). Every value a prefiltered rule reads
  *  is scanned, so this automaton is the hottest in the filter; CRS v4's (11k states, 73 classes) gets its first
  *  3.5k states — every state within a few bytes of the root — cached. */
 const PREFILTER_CACHE_CELLS: u32 = 262144;
 
+/** Result of buildRegexes: the set, or why the table is refused. */
 export class RegexBuild {
   constructor(
     readonly set: RegexSet | null,
@@ -80,8 +82,9 @@ export class RegexBuild {
 }
 
 /**
- * A reusable candidate set: one bit per regex of the directory. After a scan, bit i is set iff regex i has no
- * prefilter factors or one of its factors occurred in the scanned value. Allocate a few at load time when the
+ * A reusable candidate set: one bit per regex of the directory. After a scan, bit i is set iff (regex i has no
+ * prefilter factors or one of its factors occurred in the scanned value) and (it has no required bytes or the value
+ * holds one of them). Allocate a few at load time when the
  * engine needs to keep the prefilter result of more than one value at a time (RegexSet has a default one).
  */
 export class RegexCandidates {
@@ -114,8 +117,20 @@ export class RegexSet {
   /** Prefilter phrase p stands for the regexes links[phraseStart[p] .. phraseStart[p+1]). */
   readonly phraseStart: StaticArray<u32>;
   readonly links: StaticArray<u32>;
-  /** Bits of the regexes that have no factors: always candidates. */
+  /** Bits of the regexes that have neither factors nor required bytes: always candidates (nothing to scan for). */
   readonly always: StaticArray<u32>;
+  /** Bits of the regexes without factors: the candidates a scan starts from (before the required-byte test). */
+  private readonly unfactored: StaticArray<u32>;
+  /** Per byte value: 1 << its atom (the required-byte test: REGEX_PREFILTER_MAP atom_of). */
+  private readonly atomBits: StaticArray<u64>;
+  /** Bits of the regexes with required bytes. */
+  private readonly reqWords: StaticArray<u32>;
+  /** Whether any regex has required bytes. */
+  private readonly required: bool;
+  /** Per atom a (64 rows of reqWords.length words): bits of the regexes whose required atoms include a. */
+  private readonly atomKeep: StaticArray<u32>;
+  /** Scratch of dropMissingRequired: the regexes one of whose required atoms occurred. */
+  private readonly keep: StaticArray<u32>;
   /** The candidate set prefilterScan() / regexMayMatch() use. */
   readonly candidates: RegexCandidates;
   /** Scratch: phrases already seen in the current scan (so each phrase's links are applied once). */
@@ -123,7 +138,7 @@ export class RegexSet {
   /** Number of regexes with prefilter factors. */
   readonly prefiltered: i32;
 
-  constructor(decoder: RegexDecoder, records: Uint32Array, capturable: StaticArray<u8>, prefilter: AcMatcher | null, phraseStart: StaticArray<u32>, links: StaticArray<u32>, always: StaticArray<u32>, prefiltered: i32) {
+  constructor(decoder: RegexDecoder, records: Uint32Array, capturable: StaticArray<u8>, prefilter: AcMatcher | null, phraseStart: StaticArray<u32>, links: StaticArray<u32>, unfactored: StaticArray<u32>, prefiltered: i32, required: RequiredBytes) {
     this.decoder = decoder;
     this.records = records;
     this.regexes = new StaticArray<Regex | null>(capturable.length);
@@ -131,6 +146,28 @@ export class RegexSet {
     this.prefilter = prefilter;
     this.phraseStart = phraseStart;
     this.links = links;
+    this.unfactored = unfactored;
+    this.atomBits = required.atomBits;
+    const W = unfactored.length;
+    const reqWords = new StaticArray<u32>(W);
+    const atomKeep = new StaticArray<u32>(<i32>MAX_REQUIRED_ATOMS * W);
+    for (let i = 0; i < required.regexes.length; i++) {
+      const g = unchecked(required.regexes[i]); // < regex count: read from the directory by readRequired
+      const bit = <u32>1 << (g & 31);
+      reqWords[g >>> 5] |= bit;
+      let m = unchecked(required.masks[i]);
+      while (m != 0) {
+        const a = <i32>ctz<u64>(m);
+        m &= m - 1;
+        atomKeep[a * W + <i32>(g >>> 5)] |= bit;
+      }
+    }
+    this.reqWords = reqWords;
+    this.required = required.regexes.length > 0;
+    this.atomKeep = atomKeep;
+    this.keep = new StaticArray<u32>(W);
+    const always = new StaticArray<u32>(W);
+    for (let w = 0; w < W; w++) unchecked((always[w] = unchecked(unfactored[w]) & ~unchecked(reqWords[w])));
     this.always = always;
     this.prefiltered = prefiltered;
     const phrases = phraseStart.length > 0 ? phraseStart.length - 1 : 0;
@@ -140,7 +177,7 @@ export class RegexSet {
 
   /** A set without regexes (a program that has none). */
   static empty(t: Table): RegexSet {
-    return new RegexSet(new RegexDecoder(t), new Uint32Array(0), new StaticArray<u8>(0), null, [0], new StaticArray<u32>(0), new StaticArray<u32>(0), 0);
+    return new RegexSet(new RegexDecoder(t), new Uint32Array(0), new StaticArray<u8>(0), null, [0], new StaticArray<u32>(0), new StaticArray<u32>(0), 0, new RequiredBytes());
   }
 
   @inline get count(): i32 {
@@ -199,11 +236,17 @@ export class RegexSet {
   /** prefilterScan into a caller-owned candidate set. */
   scanInto(c: RegexCandidates, ptr: usize, len: i32): i32 {
     const words = c.words;
-    const always = this.always;
-    if (words.length != always.length) return this.failOpen(c); // a set made for another program
-    for (let w = 0, e = words.length; w < e; w++) unchecked((words[w] = unchecked(always[w])));
+    const unfactored = this.unfactored;
+    if (words.length != unfactored.length) return this.failOpen(c); // a set made for another program
+    for (let w = 0, e = words.length; w < e; w++) unchecked((words[w] = unchecked(unfactored[w])));
+    const atomBits = changetype<usize>(this.atomBits);
     const ac = this.prefilter;
-    if (ac === null || len <= 0) return 0;
+    if (ac === null || len <= 0) {
+      let atoms: u64 = 0;
+      if (this.required) for (let i: i32 = 0; i < len; i++) atoms |= load<u64>(atomBits + ((<usize>load<u8>(ptr + <usize>i)) << 3));
+      this.dropMissingRequired(words, atoms);
+      return 0;
+    }
     const seen = this.phraseSeen;
     for (let w = 0, e = seen.length; w < e; w++) unchecked((seen[w] = 0));
     const ps = this.phraseStart;
@@ -212,10 +255,15 @@ export class RegexSet {
     const G = <u32>this.regexes.length;
     let found: i32 = 0;
     let s: u32 = 0;
-    ac.begin();
-    for (let i: i32 = 0; i < len; i++) {
-      s = ac.next(s, ac.classOf(<u32>load<u8>(ptr + <usize>i)));
-      if (!ac.hasOutput(s)) continue;
+    let atoms: u64 = 0;
+    const end = <usize>len;
+    let i: usize = 0;
+    while (i < end) {
+      // to the next state with outputs (or the end), gathering the bytes' atoms on the way
+      i = ac.walk(ptr, i, end, s, atomBits);
+      s = ac.walkState;
+      atoms |= ac.walkAtoms;
+      if (!ac.hasOutput(s)) break;
       const n = ac.outputCount(s);
       for (let k: u32 = 0; k < n; k++) {
         const p = ac.output(s, k);
@@ -233,7 +281,25 @@ export class RegexSet {
       }
     }
     if (ac.faulted) return this.failOpen(c);
+    this.dropMissingRequired(words, atoms);
     return found;
+  }
+
+  /** The required-byte test: drops every regex none of whose required atoms occurs in the value (`atoms`): the
+   *  regexes to keep are the union of the present atoms' rows (a short value has a handful of atoms). */
+  private dropMissingRequired(words: StaticArray<u32>, atoms: u64): void {
+    if (!this.required) return;
+    const keep = this.keep;
+    const W = keep.length;
+    for (let w = 0; w < W; w++) unchecked((keep[w] = 0));
+    const rows = this.atomKeep;
+    while (atoms != 0) {
+      const row = <i32>ctz<u64>(atoms) * W;
+      atoms &= atoms - 1;
+      for (let w = 0; w < W; w++) unchecked((keep[w] |= unchecked(rows[row + w])));
+    }
+    const req = this.reqWords;
+    for (let w = 0; w < W; w++) unchecked((words[w] &= ~unchecked(req[w]) | unchecked(keep[w])));
   }
 
   private failOpen(c: RegexCandidates): i32 {
@@ -241,6 +307,15 @@ export class RegexSet {
     for (let w = 0; w < words.length; w++) unchecked((words[w] = 0xffffffff));
     return -1;
   }
+}
+
+/** The required-byte test of a program (REGEX_PREFILTER_MAP atom_of and required). */
+export class RequiredBytes {
+  /** per byte value: 1 << its atom */
+  atomBits: StaticArray<u64> = new StaticArray<u64>(256);
+  /** the regexes with REQUIRED_BYTES, and their atom sets (parallel arrays) */
+  regexes: StaticArray<u32> = new StaticArray<u32>(0);
+  masks: StaticArray<u64> = new StaticArray<u64>(0);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -733,7 +808,7 @@ export function buildRegexes(t: Table, p: Program): RegexBuild {
   const G = p.regexCount;
   const b = new RegexDecoder(t);
   const capturable = new StaticArray<u8>(G);
-  const always = new StaticArray<u32>((G + 31) >>> 5);
+  const unfactored = new StaticArray<u32>((G + 31) >>> 5);
   let prefiltered = 0;
   for (let i = 0; i < G; i++) {
     const o = i * REGEX_RECORD_CELLS;
@@ -773,12 +848,13 @@ export function buildRegexes(t: Table, p: Program): RegexBuild {
       capturable[i] = 1;
     }
     if ((flags & RegexFlags.HAS_FACTORS) != 0) prefiltered++;
-    else always[i >>> 5] |= <u32>1 << (<u32>i & 31);
+    else unfactored[i >>> 5] |= <u32>1 << (<u32>i & 31);
   }
   // Prefilter: the automaton and the phrase -> regex links of the map.
   let ac: AcMatcher | null = null;
   let phraseStart = new StaticArray<u32>(1);
   let links = new StaticArray<u32>(0);
+  let required = new RequiredBytes();
   if (G > 0) {
     const mv = mapView(t);
     if (mv === null) return refuse("regex map section missing");
@@ -816,7 +892,27 @@ export function buildRegexes(t: Table, p: Program): RegexBuild {
       const hf = (p.regexes[i * REGEX_RECORD_CELLS + 2] & RegexFlags.HAS_FACTORS) != 0;
       if (hf && unchecked(linked[i]) == 0) return refuse("regex map: regex " + i.toString() + " has factors but no phrase", i);
     }
+    required = readRequired(m, lkAt + 4 * L, p);
     if (m.fault) return refuse("regex map read out of range");
   }
-  return new RegexBuild(new RegexSet(b, p.regexes, capturable, ac, phraseStart, links, always, prefiltered), null);
+  return new RegexBuild(new RegexSet(b, p.regexes, capturable, ac, phraseStart, links, unfactored, prefiltered, required), null);
+}
+
+/** The required-byte test of the map (atom_of at `at`, then the per-regex atom sets; sizes checked by the loader). */
+function readRequired(m: View, at: u32, p: Program): RequiredBytes {
+  const r = new RequiredBytes();
+  for (let b: u32 = 0; b < <u32>REGEX_ATOM_MAP_SIZE; b++) unchecked((r.atomBits[<i32>b] = (<u64>1) << <u64>(m.u8(at + b) & 63)));
+  const G = p.regexCount;
+  const reqAt = at + <u32>REGEX_ATOM_MAP_SIZE;
+  const regexes = new Array<u32>();
+  const masks = new Array<u64>();
+  for (let g = 0; g < G; g++) {
+    if ((p.regexes[g * REGEX_RECORD_CELLS + 2] & RegexFlags.REQUIRED_BYTES) == 0) continue;
+    const o = reqAt + 8 * <u32>g;
+    regexes.push(<u32>g);
+    masks.push(<u64>m.u32(o) | (<u64>m.u32(o + 4) << 32));
+  }
+  r.regexes = StaticArray.fromArray<u32>(regexes);
+  r.masks = StaticArray.fromArray<u64>(masks);
+  return r;
 }

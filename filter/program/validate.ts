@@ -6,7 +6,7 @@ import {
   CHAINS_HEADER_SIZE, COND_CELLS, CTL_OPTION_COUNT, Chains, Cond, CondFlags, CtlOption, DISRUPTIVE_COUNT,
   MACRO_CELLS, MARKER_CELLS, MAX_BT_NODES, MAX_CAPTURE_SLOTS, MAX_DFA_STATES, MAX_NFA_INSTS, MAX_RULES,
   MacroPartKind, OPERATOR_KIND_COUNT, OperatorKind, PART_CELLS, PHASE_COUNT, PIPELINES_HEADER_SIZE, Pipelines,
-  REF_NONE, REGEX_ASSERT_COUNT, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE,
+  REF_NONE, REGEX_ASSERT_COUNT, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, MAX_REQUIRED_ATOMS, REGEX_ATOM_MAP_SIZE, RegexFlags,
   REGEX_NFA_HEADER_SIZE, REGEX_NODE_COUNT, REGEX_OP_COUNT, RULES_HEADER_SIZE, RULE_CELLS, RegexDfaFlags, RegexMap,
   RegexNode, RegexOp, Rule, RuleFlags, Rules, SETTINGS_HEADER_SIZE, SETTING_CELLS, SETTING_COUNT, SETVAR_OP_COUNT,
   SectionKind, SettingValue, StringPool, TARGETS_HEADER_SIZE, TARGET_CELLS, TARGET_FLAGS_MASK, TARGET_SELECTOR_SHIFT,
@@ -223,11 +223,19 @@ function validateRegexMap(v: View): string | null {
   if (v.length < <u32>REGEX_MAP_HEADER_SIZE) return "shorter than its fixed header";
   const G = v.u32(RegexMap.REGEX_COUNT), P = v.u32(RegexMap.PHRASE_COUNT), L = v.u32(RegexMap.LINK_COUNT), ac = v.u32(RegexMap.AC_SECTION);
   if (G > <u32>MAX_RULES * 4 || P > 0x01000000 || L > 0x01000000) return "counts out of range";
-  if (v.length != <u32>REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1) + 4 * L) return "size does not match counts";
+  if (v.length != <u32>REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1) + 4 * L + <u32>REGEX_ATOM_MAP_SIZE + 8 * G) return "size does not match counts";
   if ((P == 0) != (ac == NONE)) return "prefilter automaton and phrase count disagree";
   const ps = <u32>REGEX_MAP_HEADER_SIZE + 16 * G;
   const lk = ps + 4 * (P + 1);
-  for (let g: u32 = 0; g < G; g++) if (v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 8) > 1) return "regex: unknown flags";
+  const atoms = lk + 4 * L;
+  const req = atoms + <u32>REGEX_ATOM_MAP_SIZE;
+  const known = <u32>(RegexFlags.HAS_FACTORS | RegexFlags.REQUIRED_BYTES);
+  for (let g: u32 = 0; g < G; g++) if ((v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 8) & ~known) != 0) return "regex: unknown flags";
+  for (let b: u32 = 0; b < <u32>REGEX_ATOM_MAP_SIZE; b++) if (v.u8(atoms + b) >= <u32>MAX_REQUIRED_ATOMS) return "atom map: atom out of range";
+  for (let g: u32 = 0; g < G; g++) {
+    const required = (v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 8) & RegexFlags.REQUIRED_BYTES) != 0;
+    if (!required && (v.u32(req + 8 * g) != 0 || v.u32(req + 8 * g + 4) != 0)) return "regex: required atoms without the flag";
+  }
   if (v.u32(ps) != 0 || v.u32(ps + 4 * P) != L) return "phrase starts do not span the links";
   for (let i: u32 = 0; i < P; i++) if (v.u32(ps + 4 * (i + 1)) < v.u32(ps + 4 * i)) return "phrase starts decrease";
   const seen = new Uint8Array(<i32>G);
@@ -236,7 +244,7 @@ function validateRegexMap(v: View): string | null {
     if (g >= G) return "link: regex out of range";
     seen[<i32>g] = 1;
   }
-  for (let g: u32 = 0; g < G; g++) if ((v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 8) & 1) != <u32>seen[<i32>g]) return "regex: factor flag and links disagree";
+  for (let g: u32 = 0; g < G; g++) if ((v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 8) & RegexFlags.HAS_FACTORS) != <u32>seen[<i32>g]) return "regex: factor flag and links disagree";
   if (v.fault) return "read out of range";
   return null;
 }

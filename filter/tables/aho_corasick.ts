@@ -11,8 +11,10 @@ import { View } from "./view";
 export const AC_FAULT: i32 = -2;
 /** search() result when no phrase occurs. */
 export const AC_NO_MATCH: i32 = -1;
-/** Transition cache budget of a matcher, in cells of 2 bytes (64 KiB): see AcMatcher.setCacheBudget. */
-export const DEFAULT_CACHE_CELLS: u32 = 32768;
+/** Transition cache budget of a matcher, in cells of 4 bytes (64 KiB): see AcMatcher.setCacheBudget. */
+export const DEFAULT_CACHE_CELLS: u32 = 16384;
+/** A cache cell not filled yet. */
+const UNFILLED: u32 = 0xffffffff;
 
 class AcLayout {
   words: u64 = 0;
@@ -178,12 +180,17 @@ export class AcMatcher {
 
   // ---- transition cache ----
   // The table's transition is a binary search of the state's labels plus a failure-link chase: tens of bounds-checked
-  // reads per byte. The hot walkers (search, and the regex prefilter via next()) instead read a dense row cache:
-  // cell (s, class) holds next state + 1 once computed (0 = not yet), for the first `cachedRows` states (BFS order,
-  // so the shallow states where most input bytes land). Allocated on the first walk, filled as transitions are
-  // taken; at most the cell budget given to enableCache (2 bytes per cell). States past the budget use step().
-  private cache: StaticArray<u16> | null = null;
+  // reads per byte. The hot walker (walk(): search, and the regex prefilter) instead reads a dense row cache:
+  // cell (s, class) at s * classCount + class holds, once computed (UNFILLED before), the next state's row offset
+  // (next * classCount) shifted left by one, with the low bit set when the next state has outputs — so a byte costs
+  // one add and one load on the walk's dependency chain, with no multiply and no separate output-bit lookup. Kept for
+  // the first `cachedRows` states (BFS order, so the shallow states where most input bytes land); allocated on the
+  // first walk, filled as transitions are taken; at most the cell budget of setCacheBudget (4 bytes per cell).
+  // States past the budget use stepClass().
+  private cache: StaticArray<u32> | null = null;
   private cachedRows: u32 = 0;
+  /** Row offsets do not fit a cell (or there are no classes): walkByIndex(), no cache. */
+  private byIndex: bool = false;
   private cacheBudget: u32 = DEFAULT_CACHE_CELLS;
   /** The class map and the output-state bitset copied out of the table (validated; read unchecked). */
   private classes: StaticArray<u8> | null = null;
@@ -202,31 +209,17 @@ export class AcMatcher {
     const ow = new StaticArray<u32>(<i32>words);
     for (let w: u32 = 0; w < words; w++) unchecked((ow[w] = this.outBits.u32(w << 2)));
     this.outWords = ow;
-    // u16 cells hold next + 1, so only automata with fewer than 65535 states are cached
-    if (this.stateCount < 0xffff && this.classCount > 0 && this.cacheBudget >= this.classCount) {
+    // cells hold row offsets << 1: automata with 2^30 offsets or more (far beyond real phrase lists) walk by index,
+    // and so does a corrupt payload without classes (no division by zero: its reads fault instead)
+    this.byIndex = this.classCount == 0 || <u64>this.stateCount * <u64>this.classCount >= (<u64>1 << 30);
+    if (!this.byIndex && this.cacheBudget >= this.classCount) {
       let rows = this.cacheBudget / this.classCount;
       if (rows > this.stateCount) rows = this.stateCount;
       this.cachedRows = rows;
-      this.cache = new StaticArray<u16>(<i32>(rows * this.classCount));
+      const cache = new StaticArray<u32>(<i32>(rows * this.classCount));
+      memory.fill(changetype<usize>(cache), 0xff, <usize>cache.length << 2);
+      this.cache = cache;
     }
-  }
-
-  /** Class of a byte (after the first walk's prepare()). */
-  @inline classOf(byte: u32): u32 {
-    return <u32>unchecked(this.classes![byte & 0xff]);
-  }
-
-  /** One transition by byte class through the cache (prepare() must have run: see begin()). */
-  @inline next(s: u32, c: u32): u32 {
-    if (s < this.cachedRows) {
-      const i = <i32>(s * this.classCount + c);
-      const t = <u32>unchecked(this.cache![i]);
-      if (t != 0) return t - 1;
-      const n = this.stepClass(s, c);
-      unchecked((this.cache![i] = <u16>(n + 1)));
-      return n;
-    }
-    return this.stepClass(s, c);
   }
 
   /** Whether state s ends at least one phrase (after begin()). */
@@ -234,9 +227,76 @@ export class AcMatcher {
     return (unchecked(this.outWords![<i32>(s >>> 5)]) & ((<u32>1) << (s & 31))) != 0;
   }
 
-  /** Readies the walker's copied tables (once); call before a loop of next()/classOf()/hasOutput(). */
+  /** Readies the walker's copied tables (once; walk() does it). */
   @inline begin(): void {
     if (this.classes === null) this.prepare();
+  }
+
+  /** Where walk() stopped: the state reached, and the OR of atomTable[byte] over the bytes walked. */
+  walkState: u32 = 0;
+  walkAtoms: u64 = 0;
+
+  /**
+   * The hot loop of search() and of the regex prefilter: from state s, walks the bytes [ptr + from, ptr + len)
+   * through the transition cache and stops just after the first byte whose transition reaches a state with outputs.
+   * Returns the index after that byte, or len when no such state was reached; walkState is the state there. When
+   * atomTable is not 0 (a 256-entry u64 table), walkAtoms is the OR of atomTable[byte] over the bytes walked (the
+   * regex prefilter's required-byte test, gathered in the same pass). The table fields are copied to locals, so a
+   * byte costs a class load, a cache load and an output-bit load.
+   */
+  walk(ptr: usize, from: usize, len: usize, s: u32, atomTable: usize): usize {
+    this.begin();
+    if (this.byIndex) return this.walkByIndex(ptr, from, len, s, atomTable);
+    const classes = changetype<usize>(this.classes);
+    const cache = changetype<usize>(this.cache); // 0 without a cache, and then limit == 0
+    const k = this.classCount;
+    const limit = this.cachedRows * k; // row offsets below this are cached
+    let off = s * k; // the current state's row offset (< 2^30 whenever it is compared with limit > 0)
+    let atoms: u64 = 0;
+    let i = from;
+    while (i < len) {
+      const b = <usize>load<u8>(ptr + i);
+      i++;
+      if (atomTable != 0) atoms |= load<u64>(atomTable + (b << 3));
+      const c = <u32>load<u8>(classes + b);
+      let t: u32;
+      if (off < limit) {
+        const at = cache + ((<usize>(off + c)) << 2);
+        t = load<u32>(at);
+        if (t == UNFILLED) {
+          t = this.cellOf(this.stepClass(off / k, c));
+          store<u32>(at, t);
+        }
+      } else {
+        t = this.cellOf(this.stepClass(off / k, c));
+      }
+      off = t >>> 1;
+      if ((t & 1) != 0) break;
+    }
+    this.walkState = off / k;
+    this.walkAtoms = atoms;
+    return i;
+  }
+
+  /** walk() for an automaton whose row offsets do not fit the cache cells (no cache): by state index. */
+  private walkByIndex(ptr: usize, from: usize, len: usize, s: u32, atomTable: usize): usize {
+    let atoms: u64 = 0;
+    let i = from;
+    while (i < len) {
+      const b = <u32>load<u8>(ptr + i);
+      i++;
+      if (atomTable != 0) atoms |= load<u64>(atomTable + (<usize>b << 3));
+      s = this.stepClass(s, <u32>unchecked(this.classes![b]));
+      if (this.hasOutput(s)) break;
+    }
+    this.walkState = s;
+    this.walkAtoms = atoms;
+    return i;
+  }
+
+  /** The cache cell of a transition to state n: its row offset << 1, low bit = n has outputs. */
+  @inline private cellOf(n: u32): u32 {
+    return ((n * this.classCount) << 1) | (this.hasOutput(n) ? 1 : 0);
   }
 
   /** One transition: the child of s labelled with the byte's class, else the same from s's failure link. */
@@ -289,16 +349,13 @@ export class AcMatcher {
    *  or AC_FAULT. Sets matchEnd. The caller guarantees [ptr, ptr + len) is readable (use searchBytes). */
   search(ptr: usize, len: usize): i32 {
     this.matchEnd = -1;
-    this.begin();
-    let s: u32 = 0;
-    for (let i: usize = 0; i < len; i++) {
-      s = this.next(s, this.classOf(<u32>load<u8>(ptr + i)));
-      if (this.hasOutput(s)) {
-        const id = this.output(s, 0);
-        if (this.faulted) return AC_FAULT;
-        this.matchEnd = <i32>(i + 1);
-        return <i32>id;
-      }
+    const end = this.walk(ptr, 0, len, 0, 0);
+    const s = this.walkState;
+    if (this.hasOutput(s)) {
+      const id = this.output(s, 0);
+      if (this.faulted) return AC_FAULT;
+      this.matchEnd = <i32>end;
+      return <i32>id;
     }
     return this.faulted ? AC_FAULT : AC_NO_MATCH;
   }

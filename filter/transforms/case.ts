@@ -1,11 +1,10 @@
 // lowercase / uppercase: ASCII only (std::tolower/std::toupper with the classic locale).
 import { Scratch, setResult } from "./scratch";
+import { findLetter } from "./util";
 
 function firstInRange(src: usize, len: i32, lo: u32): i32 {
-  for (let i = 0; i < len; i++) {
-    if (<u32>load<u8>(src + <usize>i) - lo < 26) return i;
-  }
-  return -1;
+  const i = findLetter(src, 0, len, lo);
+  return i < len ? i : -1;
 }
 
 function mapCase(src: usize, len: i32, out: Scratch, lo: u32, first: i32): bool {

@@ -1,22 +1,19 @@
 // replaceComments, removeComments, removeCommentsChar.
 import { Scratch, finish, setResult } from "./scratch";
+import { findAnyOf, findByte } from "./util";
 
 @inline function at(src: usize, len: i32, k: i32): u32 {
   return k < len ? <u32>load<u8>(src + <usize>k) : 0;
 }
 
 function hasAny(src: usize, len: i32, a: u8, b: u8, c: u8, d: u8, e: u8): bool {
-  for (let i = 0; i < len; i++) {
-    const x = load<u8>(src + <usize>i);
-    if (x == a || x == b || x == c || x == d || x == e) return true;
-  }
-  return false;
+  return findAnyOf(src, 0, len, a, b, c, d, e) < len;
 }
 
 /** Each C comment becomes one space; an unterminated one too. */
 export function replaceComments(src: usize, len: i32, out: Scratch): bool {
-  let f = 0;
-  while (f + 1 < len && !(load<u8>(src + <usize>f) == 0x2f && load<u8>(src + <usize>(f + 1)) == 0x2a)) f++;
+  let f = findByte(src, 0, len, 0x2f);
+  while (f + 1 < len && load<u8>(src + <usize>(f + 1)) != 0x2a) f = findByte(src, f + 1, len, 0x2f);
   if (f + 1 >= len) return false;
   const d = out.ensure(len + 1);
   memory.copy(d, src, <usize>f);

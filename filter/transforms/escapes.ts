@@ -1,6 +1,6 @@
 // jsDecode, cssDecode, escapeSeqDecode: backslash escapes.
 import { Scratch, finish } from "./scratch";
-import { isHex, isODigit, isSpace, x2c, hexVal } from "./util";
+import { findByte, isHex, isODigit, isSpace, x2c, hexVal } from "./util";
 
 /** src[k], or 0 past the end (ModSecurity works on a NUL-terminated copy). */
 @inline function at(src: usize, len: i32, k: i32): u32 {
@@ -8,8 +8,8 @@ import { isHex, isODigit, isSpace, x2c, hexVal } from "./util";
 }
 
 function firstBackslash(src: usize, len: i32): i32 {
-  for (let i = 0; i < len; i++) if (load<u8>(src + <usize>i) == 0x5c) return i;
-  return -1;
+  const i = findByte(src, 0, len, 0x5c);
+  return i < len ? i : -1;
 }
 
 @inline function isFF(a: u32, b: u32): bool {
@@ -56,8 +56,10 @@ export function jsDecode(src: usize, len: i32, out: Scratch): bool {
     const p = src + <usize>i;
     const c = <u32>load<u8>(p);
     if (c != 0x5c) {
-      store<u8>(d + <usize>(n++), <u8>c);
-      i++;
+      const e = findByte(src, i, len, 0x5c); // a run without escapes is copied as is
+      memory.copy(d + <usize>n, p, <usize>(e - i));
+      n += e - i;
+      i = e;
       continue;
     }
     if (i + 5 < len && load<u8>(p, 1) == 0x75 && isHex(load<u8>(p, 2)) && isHex(load<u8>(p, 3)) &&

@@ -2,7 +2,7 @@
 // truncated to one byte) and the named entities quot amp lt gt nbsp (case-insensitive, ';' optional).
 // Anything else is copied verbatim.
 import { Scratch, setResult } from "./scratch";
-import { isHex, isDigit, isAlnum } from "./util";
+import { findByte, isHex, isDigit, isAlnum } from "./util";
 
 const LONG_MAX: u64 = 0x7fffffffffffffff;
 
@@ -45,16 +45,23 @@ function namedEntity(p: usize, n: i32): i32 {
 }
 
 export function htmlEntityDecode(src: usize, len: i32, out: Scratch): bool {
-  let f = 0;
-  while (f < len && load<u8>(src + <usize>f) != 0x26) f++;
+  const f = findByte(src, 0, len, 0x26);
   if (f >= len - 1) return false; // no '&' followed by at least one byte
   const d = out.ensure(len);
   memory.copy(d, src, <usize>f);
   let n = f;
   let i = f;
   while (i < len) {
+    if (load<u8>(src + <usize>i) != 0x26) {
+      // the run up to the next '&' is copied verbatim
+      const e = findByte(src, i, len, 0x26);
+      memory.copy(d + <usize>n, src + <usize>i, <usize>(e - i));
+      n += e - i;
+      i = e;
+      continue;
+    }
     let copy = 1;
-    if (load<u8>(src + <usize>i) == 0x26 && i + 1 < len) {
+    if (i + 1 < len) {
       let j = i + 1;
       if (load<u8>(src + <usize>j) == 0x23) { // '#'
         copy++;

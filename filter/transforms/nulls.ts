@@ -1,9 +1,10 @@
 // removeNulls / replaceNulls.
 import { Scratch, setResult } from "./scratch";
+import { findByte } from "./util";
 
 function firstNul(src: usize, len: i32): i32 {
-  for (let i = 0; i < len; i++) if (load<u8>(src + <usize>i) == 0) return i;
-  return -1;
+  const i = findByte(src, 0, len, 0);
+  return i < len ? i : -1;
 }
 
 export function removeNulls(src: usize, len: i32, out: Scratch): bool {

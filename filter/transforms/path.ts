@@ -2,13 +2,11 @@
 // resolves ../ without going above the root, keeps a trailing slash only if the input had one). The Win
 // variant first turns backslashes into slashes.
 import { Scratch, finish } from "./scratch";
+import { findAnyOf } from "./util";
 
 function needsWork(src: usize, len: i32, win: bool): bool {
-  for (let i = 0; i < len; i++) {
-    const c = load<u8>(src + <usize>i);
-    if (c == 0x2f || c == 0x2e || (win && c == 0x5c)) return true;
-  }
-  return false;
+  const bs: u32 = win ? 0x5c : 0x2f; // without the Win variant, look for '/' twice
+  return findAnyOf(src, 0, len, 0x2f, 0x2e, bs, bs, bs) < len;
 }
 
 /** In place over b[0..len) (a private copy); returns the normalised length. */

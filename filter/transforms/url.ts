@@ -1,14 +1,11 @@
 // urlDecode (ModSecurity's urldecode_nonstrict), urlDecodeUni (adds IIS %uHHHH), urlEncode.
 import { Scratch, setResult, finish } from "./scratch";
-import { isHex, x2c, hexDigit } from "./util";
+import { findEither, isHex, x2c, hexDigit } from "./util";
 import { MAX_TRANSFORM_OUTPUT } from "./ids";
 
 function firstPctOrPlus(src: usize, len: i32): i32 {
-  for (let i = 0; i < len; i++) {
-    const c = load<u8>(src + <usize>i);
-    if (c == 0x25 || c == 0x2b) return i;
-  }
-  return -1;
+  const i = findEither(src, 0, len, 0x25, 0x2b);
+  return i < len ? i : -1;
 }
 
 /** Invalid or truncated %-escapes are kept as is; '+' becomes ' '. */
@@ -21,6 +18,13 @@ export function urlDecode(src: usize, len: i32, out: Scratch): bool {
   let i = f;
   while (i < len) {
     const c = load<u8>(src + <usize>i);
+    if (c != 0x25 && c != 0x2b) {
+      const e = findEither(src, i, len, 0x25, 0x2b); // a run without escapes is copied as is
+      memory.copy(d + <usize>n, src + <usize>i, <usize>(e - i));
+      n += e - i;
+      i = e;
+      continue;
+    }
     if (c == 0x25) {
       if (i + 2 < len && isHex(load<u8>(src + <usize>(i + 1))) && isHex(load<u8>(src + <usize>(i + 2)))) {
         store<u8>(d + <usize>(n++), <u8>x2c(src + <usize>(i + 1)));
@@ -52,9 +56,16 @@ export function urlDecodeUni(src: usize, len: i32, out: Scratch, map: StaticArra
   let i = f;
   while (i < len) {
     const c = <u32>load<u8>(src + <usize>i);
-    if (c != 0x25) {
-      store<u8>(d + <usize>(n++), <u8>(c == 0x2b ? 0x20 : c));
+    if (c == 0x2b) {
+      store<u8>(d + <usize>(n++), 0x20);
       i++;
+      continue;
+    }
+    if (c != 0x25) {
+      const e = findEither(src, i, len, 0x25, 0x2b); // a run without escapes is copied as is
+      memory.copy(d + <usize>n, src + <usize>i, <usize>(e - i));
+      n += e - i;
+      i = e;
       continue;
     }
     const p = src + <usize>i;

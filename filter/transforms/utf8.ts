@@ -5,7 +5,7 @@
 //  - overlong forms and surrogates get their lead byte appended after the %u escape;
 //  - NUL bytes are dropped (the reference overwrites them in its output buffer).
 import { Scratch, setResult } from "./scratch";
-import { hexDigit } from "./util";
+import { findNulOrHigh, hexDigit } from "./util";
 import { MAX_TRANSFORM_OUTPUT } from "./ids";
 
 @inline function at(src: usize, len: i32, k: i32): u32 {
@@ -24,12 +24,7 @@ function writeU(d: usize, n: i32, cp: u32): i32 {
 }
 
 export function utf8toUnicode(src: usize, len: i32, out: Scratch): bool {
-  let f = 0;
-  while (f < len) {
-    const c = load<u8>(src + <usize>f);
-    if (c == 0 || c >= 0x80) break;
-    f++;
-  }
+  const f = findNulOrHigh(src, 0, len);
   if (f == len) return false;
   // Output bound: at most 4 bytes per input byte (9 for a 4-byte 0xF5..0xF7 sequence, 7 for a 2-byte
   // overlong). Inputs whose bound exceeds MAX_TRANSFORM_OUTPUT are transformed on a prefix.

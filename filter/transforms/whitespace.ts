@@ -1,6 +1,6 @@
 // removeWhitespace / compressWhitespace / trim / trimLeft / trimRight.
 import { Scratch, setResult } from "./scratch";
-import { isSpace } from "./util";
+import { findSpace, isSpace } from "./util";
 
 // removeWhitespace also drops 0xA0 and 0xC2 bytes (ModSecurity's "non-breaking space" handling, byte-wise).
 @inline function isRemovable(c: u32): bool {
@@ -23,10 +23,9 @@ export function removeWhitespace(src: usize, len: i32, out: Scratch): bool {
 
 export function compressWhitespace(src: usize, len: i32, out: Scratch): bool {
   // Unchanged unless some whitespace byte is not a lone ' '.
-  let f = 0;
-  for (; f < len; f++) {
+  let f = findSpace(src, 0, len);
+  for (; f < len; f = findSpace(src, f + 1, len)) {
     const c = <u32>load<u8>(src + <usize>f);
-    if (!isSpace(c)) continue;
     if (c != 0x20) break;
     if (f + 1 < len && isSpace(load<u8>(src + <usize>(f + 1)))) break;
   }

@@ -9,6 +9,7 @@ import type { ActionIR, MacroString, OperatorIR, ResolvedLink, ResolvedRule, Rul
 import { parseMacro } from "../seclang/macro";
 import { buildAhoCorasick, parsePmFromFileData, AhoCorasickBuildError } from "../matchers/aho-corasick";
 import { buildIpSet, parseIpMatchFromFileData, parseIpMatchParam, IpMatchBuildError, type IpEntry } from "../matchers/ip-trie";
+import { requiredAtoms } from "../regex/required-bytes";
 import { compileRegex, parseRegex, RegexSyntaxError, UnsupportedRegexError, type CompiledRegex, type CompileOptions } from "../regex/index";
 import { ByteWriter, StringPoolBuilder, TableWriter, sha256 } from "../tables/writer";
 import {
@@ -26,6 +27,7 @@ import {
   PHASE_COUNT,
   REF_NONE,
   RULES_HEADER_SIZE,
+  REGEX_ATOM_MAP_SIZE,
   RegexFlags,
   RuleEngineMode,
   RuleFlags,
@@ -919,7 +921,7 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
         bytes += cp.length;
       }
     }
-    const flags = c.factors.length ? RegexFlags.HAS_FACTORS : 0;
+    const flags = (c.factors.length ? RegexFlags.HAS_FACTORS : 0) | (c.requiredBytes ? RegexFlags.REQUIRED_BYTES : 0);
     for (const f of c.factors) {
       factorPhrases.push(latin1(f));
       factorOwner.push(e.index);
@@ -957,9 +959,22 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
     }
     const starts = [0];
     for (const l of links) starts.push(starts[starts.length - 1]! + l.length);
+    const required = requiredAtoms(b.regexes.map((e) => e.compiled.requiredBytes));
+    const atomCells: number[] = [];
+    for (let i = 0; i < REGEX_ATOM_MAP_SIZE; i += 4) {
+      const a = required.atomOf;
+      atomCells.push((a[i]! | (a[i + 1]! << 8) | (a[i + 2]! << 16) | (a[i + 3]! << 24)) >>> 0);
+    }
     regexMapSection = b.tw.addSection(
       SectionKind.REGEX_PREFILTER_MAP,
-      encodeRecords([b.regexes.length, phraseCount, starts[starts.length - 1]!, acSection], regexRecs, starts, links.flat()),
+      encodeRecords(
+        [b.regexes.length, phraseCount, starts[starts.length - 1]!, acSection],
+        regexRecs,
+        starts,
+        links.flat(),
+        atomCells,
+        required.masks.map((m) => m ?? [0, 0]),
+      ),
     );
   }
   // Explain: fill in sections and sizes of regex objects.

@@ -39,7 +39,10 @@ import {
   REGEX_ASSERT_COUNT,
   REGEX_BT_HEADER_SIZE,
   REGEX_DFA_HEADER_SIZE,
+  MAX_REQUIRED_ATOMS,
+  REGEX_ATOM_MAP_SIZE,
   REGEX_MAP_HEADER_SIZE,
+  RegexFlags,
   REGEX_NFA_HEADER_SIZE,
   REGEX_NODE_COUNT,
   REGEX_OP_COUNT,
@@ -266,11 +269,19 @@ export function validateRegexMapPayload(p: Uint8Array): string | null {
   const u = cells(p);
   const G = u(RegexMap.REGEX_COUNT), P = u(RegexMap.PHRASE_COUNT), L = u(RegexMap.LINK_COUNT), ac = u(RegexMap.AC_SECTION);
   if (G > MAX_RULES * 4 || P > 0x01000000 || L > 0x01000000) return "counts out of range";
-  if (p.length !== REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1) + 4 * L) return "size does not match counts";
+  if (p.length !== REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1) + 4 * L + REGEX_ATOM_MAP_SIZE + 8 * G) return "size does not match counts";
   if ((P === 0) !== (ac === NONE)) return "prefilter automaton and phrase count disagree";
   const ps = REGEX_MAP_HEADER_SIZE + 16 * G;
   const lk = ps + 4 * (P + 1);
-  for (let g = 0; g < G; g++) if (u(REGEX_MAP_HEADER_SIZE + 16 * g + 8) > 1) return `regex ${g}: unknown flags`;
+  const atoms = lk + 4 * L;
+  const req = atoms + REGEX_ATOM_MAP_SIZE;
+  const known = RegexFlags.HAS_FACTORS | RegexFlags.REQUIRED_BYTES;
+  for (let g = 0; g < G; g++) if ((u(REGEX_MAP_HEADER_SIZE + 16 * g + 8) & ~known) !== 0) return `regex ${g}: unknown flags`;
+  for (let b = 0; b < REGEX_ATOM_MAP_SIZE; b++) if (p[atoms + b]! >= MAX_REQUIRED_ATOMS) return `byte ${b}: atom out of range`;
+  for (let g = 0; g < G; g++) {
+    const required = (u(REGEX_MAP_HEADER_SIZE + 16 * g + 8) & RegexFlags.REQUIRED_BYTES) !== 0;
+    if (!required && (u(req + 8 * g) !== 0 || u(req + 8 * g + 4) !== 0)) return `regex ${g}: required atoms without the flag`;
+  }
   if (u(ps) !== 0 || u(ps + 4 * P) !== L) return "phrase starts do not span the links";
   for (let i = 0; i < P; i++) if (u(ps + 4 * (i + 1)) < u(ps + 4 * i)) return "phrase starts decrease";
   const seen = new Uint8Array(G);
@@ -279,7 +290,7 @@ export function validateRegexMapPayload(p: Uint8Array): string | null {
     if (g >= G) return `link ${i}: regex out of range`;
     seen[g] = 1;
   }
-  for (let g = 0; g < G; g++) if ((u(REGEX_MAP_HEADER_SIZE + 16 * g + 8) & 1) !== seen[g]) return `regex ${g}: factor flag and links disagree`;
+  for (let g = 0; g < G; g++) if ((u(REGEX_MAP_HEADER_SIZE + 16 * g + 8) & RegexFlags.HAS_FACTORS) !== seen[g]) return `regex ${g}: factor flag and links disagree`;
   return null;
 }
 

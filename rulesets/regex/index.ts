@@ -17,6 +17,8 @@ import { LazyDfa } from "./lazy";
 import { pikeSearch } from "./pike";
 import { compileBacktrack, MatchLimitError, type BacktrackProgram } from "./backtrack";
 import { requiredFactors } from "./factors";
+import { requiredBytes } from "./required-bytes";
+import type { ByteSet } from "./byteset";
 
 export { RegexSyntaxError, UnsupportedRegexError, MatchLimitError };
 export { parseRegex } from "./parser";
@@ -76,6 +78,8 @@ export interface CompiledRegex {
   captureEngine: "pike" | "backtrack";
   /** lowercase required literal factors (≥3 bytes, latin1 strings); [] = no prefilter */
   factors: string[];
+  /** a set of bytes every match contains one of (rulesets/regex/required-bytes.ts); null = none found */
+  requiredBytes: ByteSet | null;
   /** number of capturing groups in the pattern */
   groups: number;
   stats: CompileStats;
@@ -85,6 +89,7 @@ export function compileRegex(pattern: string, opts: CompileOptions = {}): Compil
   const t0 = performance.now();
   const parsed: ParsedRegex = parseRegex(pattern);
   const factors = requiredFactors(parsed.ast);
+  const required = requiredBytes(parsed.ast);
   const stats: CompileStats = {
     groups: parsed.groups,
     nfaInstructions: 0,
@@ -98,7 +103,7 @@ export function compileRegex(pattern: string, opts: CompileOptions = {}): Compil
   if (hasBackref) {
     const backtrack = compileBacktrack(parsed);
     stats.compileMs = performance.now() - t0;
-    return { pattern, tier: "backtrack", backtrack, captureEngine: "backtrack", factors, groups: parsed.groups, stats };
+    return { pattern, tier: "backtrack", backtrack, captureEngine: "backtrack", factors, requiredBytes: required, groups: parsed.groups, stats };
   }
   let nfa: NfaProgram;
   let captureProgram: NfaProgram;
@@ -143,6 +148,7 @@ export function compileRegex(pattern: string, opts: CompileOptions = {}): Compil
     backtrack: captureEngine === "backtrack" ? compileBacktrack(parsed) : undefined,
     captureEngine,
     factors,
+    requiredBytes: required,
     groups: parsed.groups,
     stats,
   };

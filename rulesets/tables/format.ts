@@ -30,7 +30,7 @@
 
 /** Format version. Bump on ANY incompatible change of this file; the reader accepts exactly this version (a table is
  *  rebuilt from source with the matching compiler, so there is no reason to carry readers for old layouts). */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 
 /** "WAFT" as bytes 57 41 46 54, read as a little-endian u32. First thing checked, so "this is not a table at all"
  *  (a YAML file, a wasm binary, an empty config) gets its own clear error instead of a checksum failure. */
@@ -527,6 +527,12 @@ export const enum RegexNodeFlags {
 //   ..  4*(P+1)            phrase_start  [0] = 0, non-decreasing, [P] = L
 //   ..  4*L                links         regex indices (< G): phrase p stands for links[phrase_start[p] ..
 //                                        phrase_start[p+1]); each regex with HAS_FACTORS appears at least once
+//   ..  256                atom_of       per byte value: its atom (< MAX_REQUIRED_ATOMS)
+//   ..  8*G                required      per regex: [low, high] 32 bits of a 64-bit set of atoms; 0 unless the
+//                                        regex has REQUIRED_BYTES
+// A regex with REQUIRED_BYTES contains, in every match, a byte whose atom is in its `required` set (the compiler's
+// required byte set, rulesets/regex/required-bytes.ts, widened to whole atoms): the engine runs it on a value only if
+// the value holds such a byte. Both tests are necessary conditions; a regex with neither flag always runs.
 // match_section is a REGEX_DFA (tier dfa), REGEX_NFA (tier lazy) or REGEX_BACKTRACK (non-regular) section;
 // capture_section is a REGEX_CAPTURE (Pike VM) or REGEX_BACKTRACK section, or NONE when no rule captures with it.
 export const enum RegexMap {
@@ -541,7 +547,13 @@ export const REGEX_RECORD_CELLS = 4;
 export const enum RegexFlags {
   /** Run only when one of the regex's prefilter phrases occurred in the value. */
   HAS_FACTORS = 1,
+  /** Run only when the value holds a byte of one of the regex's required atoms (see above). */
+  REQUIRED_BYTES = 2,
 }
+/** Atoms of the required-byte test: a value's atoms are one 64-bit set. */
+export const MAX_REQUIRED_ATOMS = 64;
+/** Size of the atom_of array of REGEX_PREFILTER_MAP. */
+export const REGEX_ATOM_MAP_SIZE = 256;
 
 // ===============================================================================================================
 // Rule program (written by rulesets/compiler, decoded once at load time by filter/program and by the TS decoder

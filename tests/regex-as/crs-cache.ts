@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileRegex, parseRegex, type CompiledRegex, type NfaProgram, type Dfa } from "../../rulesets/regex/index";
 import { compileBacktrack } from "../../rulesets/regex/backtrack";
+import { requiredBytes } from "../../rulesets/regex/required-bytes";
 import { extractRxPatterns, isStaticPattern, REPO_ROOT, type CrsVersion } from "../rulesets/regex/crs-helpers";
 
 function compilerHash(): string {
@@ -112,6 +113,7 @@ function fromJson(text: string): CompiledRegex {
     backtrack: needsBt ? compileBacktrack(parseRegex(j.pattern)) : undefined,
     captureEngine: j.captureEngine,
     factors: j.factors,
+    requiredBytes: requiredBytes(parseRegex(j.pattern).ast), // cheap: recomputed rather than cached
     groups: j.groups,
     stats: j.stats,
   };

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { compileRuleSet, type CompileResult } from "../../rulesets/compiler/index";
 import { parseSecLang } from "../../rulesets/seclang/index";
 import { matchCompiled, type CompiledRegex } from "../../rulesets/regex/index";
+import { holdsRequiredAtom, requiredAtoms } from "../../rulesets/regex/required-bytes";
 import { repoRoot } from "../support/paths";
 
 export const SMALL_CONF = `SecRuleEngine On
@@ -56,11 +57,13 @@ export function renderRegexFixtures(): string {
   const engines = res.regexes.map((ri, i) => (compiled[i]!.captureEngine === "backtrack" && (ri.captureSection >= 0 || compiled[i]!.tier === "backtrack") ? 1 : 0));
   const capturable = res.regexes.map((ri, i) => (ri.captureSection >= 0 || compiled[i]!.tier === "backtrack" ? 1 : 0));
   const cases: number[][] = []; // [regex, subject, matched, candidate, capCount, s0, e0, ... (20)]
+  const required = requiredAtoms(compiled.map((c) => c.requiredBytes)); // as the compiler partitions them
   compiled.forEach((c, i) => {
     SMALL_SUBJECTS.forEach((s, k) => {
       const want = capturable[i] === 1;
       const m = matchCompiled(c, Buffer.from(s, "latin1"), { captures: want });
-      const cand = c.factors.length === 0 || c.factors.some((f) => foldAscii(s).includes(f)) ? 1 : 0;
+      const factorsOk = c.factors.length === 0 || c.factors.some((f) => foldAscii(s).includes(f));
+      const cand = factorsOk && holdsRequiredAtom(required, i, Buffer.from(s, "latin1")) ? 1 : 0;
       const caps = new Array<number>(20).fill(-1);
       (m.captures ?? []).forEach((g, j) => {
         if (g) [caps[2 * j], caps[2 * j + 1]] = g;

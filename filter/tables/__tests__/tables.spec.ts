@@ -98,6 +98,53 @@ describe("Aho-Corasick walker", () => {
     expect(ac.markAll(input.dataStart, <usize>input.length, new Uint8Array(0))).toBe(AC_FAULT, "bitset too small");
   });
 
+  it("answers the same with the transition cache off, partial (a few rows) or whole, as a naive search", () => {
+    const t = loaded();
+    const view = t.section(1)!.view;
+    const full = t.ac(1)!;
+    const budgets: u32[] = [0, full.classCount, 3 * full.classCount, 1 << 20];
+    const acs = new Array<AcMatcher>();
+    for (let b = 0; b < budgets.length; b++) {
+      const ac = new AcMatcher(view);
+      ac.setCacheBudget(budgets[b]);
+      acs.push(ac);
+    }
+    const alphabet = "hersiSHEx ";
+    let seed: u32 = 7;
+    for (let k = 0; k < 400; k++) {
+      let s = "";
+      seed = seed * 1103515245 + 12345;
+      const n = (seed >>> 16) % 24;
+      for (let j: u32 = 0; j < n; j++) {
+        seed = seed * 1103515245 + 12345;
+        s += alphabet.charAt(<i32>((seed >>> 16) % <u32>alphabet.length));
+      }
+      const input = utf8(s);
+      // naive: the first end position where a phrase ends, the longest phrase ending there
+      let wantId = AC_NO_MATCH;
+      let wantEnd = -1;
+      for (let e = 1; e <= input.length && wantId == AC_NO_MATCH; e++) {
+        let bestLen = 0;
+        for (let id: u32 = 0; id < full.phraseCount; id++) {
+          const ph = full.phrase(id);
+          const l = ph.length;
+          if (l > e || l <= bestLen) continue;
+          let same = true;
+          for (let q = 0; q < l && same; q++) same = (input[e - l + q] | 0x20) == (ph[q] | 0x20);
+          if (same) {
+            bestLen = l;
+            wantId = <i32>id;
+            wantEnd = e;
+          }
+        }
+      }
+      for (let b = 0; b < acs.length; b++) {
+        expect(acs[b].searchBytes(input)).toBe(wantId, s);
+        expect(acs[b].matchEnd).toBe(wantEnd, s);
+      }
+    }
+  });
+
   it("returns AC_FAULT instead of trapping on an unvalidated, broken payload", () => {
     const junk = new ArrayBuffer(300);
     store<u32>(changetype<usize>(junk), 5); // 5 states, 0 classes... nothing consistent

@@ -182,6 +182,9 @@ export function crsSuite(version: CrsVersion): void {
             const low = Buffer.from(s).toString("latin1").replace(/[A-Z]/g, (ch) => ch.toLowerCase());
             if (!c.factors.some((f) => low.includes(f))) problem = `prefilter factors ${JSON.stringify(c.factors.slice(0, 5))} unsound`;
           }
+          // required-byte soundness: the subject holds a byte of the required set
+          const req = c.requiredBytes;
+          if (!problem && req && !Array.from(s).some((b) => (req[b >>> 5]! & (1 << (b & 31))) !== 0)) problem = "required bytes unsound";
         }
         if (problem) {
           if (isKnown(pattern, s)) knownHits++;

@@ -10,6 +10,7 @@ import {
   dfaMatch, type CompiledRegex,
 } from "../../../rulesets/regex/index";
 import { requiredFactors } from "../../../rulesets/regex/factors";
+import { MAX_ATOMS, requiredAtoms, requiredBytes } from "../../../rulesets/regex/required-bytes";
 import { pcre2Unavailable, runPcre2 } from "./pcre2";
 import { generateSubjects } from "./gen";
 import { crsAvailable, extractRxPatterns } from "./crs-helpers";
@@ -255,4 +256,81 @@ test("edge-case patterns agree with PCRE2 (match result and TX:0..9)", { skip: p
     byPat.set(k, [...(byPat.get(k) ?? []), d]);
   }
   assert.deepEqual([...byPat.values()].map((l) => `${l.length}× ${l[0]}`), []);
+});
+
+/** Exact soundness of a required byte set against a table DFA: walking only bytes outside the set from the start
+ *  state never reaches a matching state (the absorbing accept, or a state that matches at the end of input). */
+function requiredSetSound(c: CompiledRegex): boolean {
+  const d = c.dfa!;
+  const req = c.requiredBytes!;
+  const outside: number[] = [];
+  for (let b = 0; b < 256; b++) if ((req[b >>> 5]! & (1 << (b & 31))) === 0) outside.push(b);
+  const seen = new Set<number>([d.start]);
+  const todo = [d.start];
+  while (todo.length) {
+    const st = todo.pop()!;
+    if (st === d.accept || d.acceptAtEnd[st] === 1) return false;
+    for (const b of outside) {
+      const nx = d.trans[st * d.numClasses + d.classOf[b]!]!;
+      if (!seen.has(nx)) {
+        seen.add(nx);
+        todo.push(nx);
+      }
+    }
+  }
+  return true;
+}
+
+test("required byte sets are sound (exact check on the DFA) and useful", () => {
+  const show = (p: string) => {
+    const r = requiredBytes(parseRegex(p).ast);
+    if (!r) return null;
+    let o = "";
+    for (let b = 0; b < 256; b++) if ((r[b >>> 5]! & (1 << (b & 31))) !== 0) o += String.fromCharCode(b);
+    return o;
+  };
+  assert.equal(show("a.b"), "a");
+  assert.equal(show("<script|['\"]\\s*on"), "\"'<");
+  assert.equal(show("x?[(]"), "(");
+  assert.equal(show("(?i)k"), "Kk");
+  assert.equal(show("a*"), null);
+  assert.equal(show("\\bx?\\b"), null);
+  assert.equal(show("(a)\\1"), "a");
+  assert.equal(show("(?=<)"), null);
+  const patterns = [...EDGE_PATTERNS, ...(crsAvailable() ? extractRxPatterns("v4.28.0").map((x) => x.pattern) : [])];
+  let checked = 0;
+  for (const p of patterns) {
+    let c: CompiledRegex;
+    try {
+      c = compileRegex(p);
+    } catch {
+      continue;
+    }
+    if (!c.requiredBytes || c.tier !== "dfa") continue;
+    assert.ok(requiredSetSound(c), `required bytes of ${p} unsound`);
+    checked++;
+  }
+  assert.ok(checked > 20, `only ${checked} patterns checked`);
+});
+
+test("required atoms cover every required set, within 64 atoms", () => {
+  const sets = [...EDGE_PATTERNS, ...(crsAvailable() ? extractRxPatterns("v4.28.0").map((x) => x.pattern) : [])].map((p) => {
+    try {
+      return requiredBytes(parseRegex(p).ast);
+    } catch {
+      return null;
+    }
+  });
+  const { atomOf, masks } = requiredAtoms(sets);
+  assert.ok(atomOf.every((a) => a < MAX_ATOMS));
+  sets.forEach((s, i) => {
+    assert.equal(masks[i] === null, s === null);
+    if (!s) return;
+    const [lo, hi] = masks[i]!;
+    for (let b = 0; b < 256; b++) {
+      if ((s[b >>> 5]! & (1 << (b & 31))) === 0) continue;
+      const a = atomOf[b]!;
+      assert.ok(((a < 32 ? lo : hi) & (1 << (a & 31))) !== 0, `set ${i}: byte ${b} outside its atoms`);
+    }
+  });
 });
