@@ -1,7 +1,8 @@
-// Unchecked element loads for the engine's hot loops. Under the incremental runtime every non-inlined std accessor
-// (Array#__uget, Array#length, TypedArray#__uget) spills `this` to the GC shadow stack and checks the stack bound,
-// and that call-with-abort keeps binaryen from inlining it: a condition evaluation made hundreds of such calls.
-// These are inlined by the AssemblyScript compiler itself, before the shadow-stack pass.
+// Unchecked element loads for the engine's hot loops. They were written when the module ran on the incremental
+// runtime, where every non-inlined std accessor (Array#__uget, Array#length, TypedArray#__uget) spilled `this` to the
+// GC shadow stack and checked the stack bound; the module now runs on the two-colour runtime without a shadow stack
+// (filter/gc.ts), but the component test harnesses still compile engine code with the incremental one, and these
+// stay the cheapest form either way (inlined by the AssemblyScript compiler itself, no bounds check).
 // Callers guarantee the index is in range: the program's record indices are validated once at load
 // (filter/program/validate.ts) and scratch-array indices come from loops bounded by len().
 
