@@ -27,12 +27,9 @@ export const COLLECT_AFTER_BYTES: i64 = 64 << 10;
 let streamsSinceCollect: i32 = 0;
 let bytesSinceCollect: i64 = 0;
 let pagesAtCollect: i32 = 0;
-/** Collections run so far (for tests). */
-export let collections: i32 = 0;
 
 function collectNow(): void {
   __collect();
-  collections++;
   streamsSinceCollect = 0;
   bytesSinceCollect = 0;
   pagesAtCollect = memory.size();

@@ -36,11 +36,10 @@ import {
   log, LogLevelValues,
 } from "@solo-io/proxy-runtime/assembly/index";
 import * as imports from "@solo-io/proxy-runtime/assembly/imports";
-import { free } from "@solo-io/proxy-runtime/assembly/malloc";
 import { BufferType, getBufferBytes } from "./abi/buffers";
 import { HeaderMapPairs, HeaderMapType } from "./abi/header_map";
 import { PropertyPath, propertyInt, propertyString } from "./abi/properties";
-import { portOfAddress } from "./abi/address";
+import { hostOfAddress, portOfAddress } from "./abi/address";
 import { Engine } from "./engine/engine";
 import { serializePairs } from "./abi/pairs";
 import { Metric, MetricKind } from "./abi/metrics";
@@ -63,15 +62,6 @@ import { Disruptive, RuleEngineMode } from "../rulesets/tables/format";
 
 const OUT_PTR: usize = memory.data(16, 8);
 
-/** "1.2.3.4:80" / "[::1]:80" -> the address part. */
-function hostOf(addr: string): string {
-  if (addr.startsWith("[")) {
-    const e = addr.indexOf("]");
-    return e > 0 ? addr.substring(1, e) : addr;
-  }
-  const c = addr.lastIndexOf(":");
-  return c > 0 && addr.indexOf(":") == c ? addr.substring(0, c) : addr;
-}
 
 const DESTINATION_ADDRESS = new PropertyPath("destination.address");
 const DESTINATION_PORT = new PropertyPath("destination.port");
@@ -359,7 +349,7 @@ class WafStream extends Context {
     else if (this.waf.ruleEngineOverride >= 0) tx.ruleEngine = this.waf.ruleEngineOverride;
     this.tx = tx;
     const src = propertyString(SOURCE_ADDRESS);
-    setConnection(eng, hostOf(src), portOf(src, SOURCE_PORT), hostOf(dst), portOf(dst, DESTINATION_PORT));
+    setConnection(eng, hostOfAddress(src), portOf(src, SOURCE_PORT), hostOfAddress(dst), portOf(dst, DESTINATION_PORT));
     let proto = propertyString(REQUEST_PROTOCOL);
     if (proto.length == 0) proto = "HTTP/1.1";
     this.protocol = proto;

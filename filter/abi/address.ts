@@ -1,4 +1,4 @@
-// The port of a socket address as Envoy prints it (Address::Instance::asString): "1.2.3.4:80" for IPv4,
+// The parts of a socket address as Envoy prints it (Address::Instance::asString): "1.2.3.4:80" for IPv4,
 // "[::1]:80" for IPv6. The `source.port` / `destination.port` properties are that same number
 // (address->ip()->port()), so when the address has one of these two forms the port is read from it and the
 // property read (a host call, an allocation) is saved. Anything else (a pipe path, an internal address, a
@@ -34,4 +34,14 @@ export function portOfAddress(addr: string): i32 {
     port = port * 10 + (c - 0x30);
   }
   return port <= 0xffff ? port : -1;
+}
+
+/** The address part of "1.2.3.4:80" / "[::1]:80" ("1.2.3.4", "::1"); anything else is returned as it is. */
+export function hostOfAddress(addr: string): string {
+  if (addr.startsWith("[")) {
+    const e = addr.indexOf("]");
+    return e > 0 ? addr.substring(1, e) : addr;
+  }
+  const c = addr.lastIndexOf(":");
+  return c > 0 && addr.indexOf(":") == c ? addr.substring(0, c) : addr;
 }

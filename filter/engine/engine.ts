@@ -898,7 +898,7 @@ export class Engine {
    *  scan of a value is kept with its cache slot, so every regex of every rule on that value shares one scan. */
   private prefilterPasses(ri: i32, val: ArrayBuffer, e: Entry | null, slot: CacheSlot | null): bool {
     const set = this.rs.regexSet;
-    // a regex without prefilter factors is always a candidate: no scan needed
+    // a regex with neither prefilter factors nor required bytes is always a candidate: no scan needed
     if ((unchecked(set.always[ri >>> 5]) & (<u32>1 << (<u32>ri & 31))) != 0) return true;
     if (e === null) {
       set.prefilterScan(changetype<usize>(val), val.byteLength);

@@ -1,6 +1,6 @@
 // as-pect unit tests of portOfAddress: the port is taken from Envoy's printed IPv4 / IPv6 socket address forms only;
 // anything else (-1) makes the filter ask the host for the port property instead.
-import { portOfAddress } from "../address";
+import { hostOfAddress, portOfAddress } from "../address";
 
 describe("portOfAddress", () => {
   it("reads the port of IPv4 and bracketed IPv6 addresses", () => {
@@ -24,5 +24,19 @@ describe("portOfAddress", () => {
     expect(portOfAddress("::1")).toBe(-1);
     expect(portOfAddress("[::1]")).toBe(-1);
     expect(portOfAddress("[::1]80")).toBe(-1);
+  });
+});
+
+describe("hostOfAddress", () => {
+  it("takes the address part of IPv4 and bracketed IPv6 addresses", () => {
+    expect(hostOfAddress("10.0.0.1:8080")).toBe("10.0.0.1");
+    expect(hostOfAddress("[2001:db8::7]:50000")).toBe("2001:db8::7");
+    expect(hostOfAddress("[::1]")).toBe("::1");
+  });
+  it("returns anything else as it is", () => {
+    expect(hostOfAddress("10.0.0.1")).toBe("10.0.0.1");
+    expect(hostOfAddress("::1")).toBe("::1");
+    expect(hostOfAddress("/tmp/envoy.sock")).toBe("/tmp/envoy.sock");
+    expect(hostOfAddress("")).toBe("");
   });
 });
