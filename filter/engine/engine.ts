@@ -77,8 +77,6 @@ export class Engine {
   private curRule: i32 = -1;
   private fp: usize = memory.data(16);
   private multiVals: Array<ArrayBuffer> = new Array<ArrayBuffer>();
-  /** Scratch for a key case-folded by selects() (grown as needed, never shrunk). */
-  private foldBuf: ArrayBuffer = new ArrayBuffer(64);
   private warnedVariants: Set<i32> = new Set<i32>();
   /** Per variable: "NAME:" in bytes (built on first use; read-only), the start of every MATCHED_VAR_NAME. */
   private namePrefixes: StaticArray<ArrayBuffer | null> = new StaticArray<ArrayBuffer | null>(VARIABLE_COUNT);
@@ -597,18 +595,9 @@ export class Engine {
     if (sel == TargetSelector.NONE) return true;
     if (sel == TargetSelector.KEY || sel == TargetSelector.XPATH) return eqBNoCase(this.rs.str(selArg), key);
     if (sel == TargetSelector.REGEX) {
+      // compiled caseless, as ModSecurity v3 compiles selector regexes (rulesets/tables/format.ts, TARGETS)
       const re = this.rs.regex(<i32>selArg);
-      if (re === null) return false;
-      if (match(re, changetype<usize>(key), key.byteLength, false)) return true;
-      // ModSecurity v3 compiles selector regexes caseless (Utils::Regex(pattern, true)); the table's regex is
-      // case-sensitive, so the key is also tried folded both ways (exact for patterns whose letters are all in
-      // one case, which is how selectors are written: /^ARGS/, /__utm/, /MULTIPART_HEADERS_CONTENT_TYPES_*/).
-      // (folded into one scratch buffer: a selector over TX tries every TX key)
-      const n = key.byteLength;
-      if (this.foldBuf.byteLength < n) this.foldBuf = new ArrayBuffer(n);
-      const f = changetype<usize>(this.foldBuf);
-      if (foldCase(key, false, f) && match(re, f, n, false)) return true;
-      return foldCase(key, true, f) && match(re, f, n, false);
+      return re !== null && match(re, changetype<usize>(key), key.byteLength, false);
     }
     return false;
   }
@@ -1224,27 +1213,6 @@ function conditionsWithExclusions(rs: Ruleset): Uint8Array {
     for (let i = ts; i < ts + tn; i++) if ((t[i * TARGET_CELLS + Target.FLAGS] & TargetFlags.EXCLUDE) != 0) out[c] = 1;
   }
   return out;
-}
-
-/** Writes b ASCII case-folded (upper or lower) to out (b.byteLength bytes); false (nothing written) when folding
- *  changes nothing. */
-function foldCase(b: ArrayBuffer, upper: bool, out: usize): bool {
-  const n = b.byteLength;
-  const p = changetype<usize>(b);
-  let changed = false;
-  for (let i = 0; i < n; i++) {
-    const c = load<u8>(p + <usize>i);
-    if (upper ? c - 0x61 < 26 : c - 0x41 < 26) {
-      changed = true;
-      break;
-    }
-  }
-  if (!changed) return false;
-  for (let i = 0; i < n; i++) {
-    const c = load<u8>(p + <usize>i);
-    store<u8>(out + <usize>i, upper ? (c - 0x61 < 26 ? c - 0x20 : c) : (c - 0x41 < 26 ? c | 0x20 : c));
-  }
-  return true;
 }
 
 function pad2(n: i32): string {

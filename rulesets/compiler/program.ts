@@ -404,7 +404,9 @@ class Builder {
       sel = this.str(v.selector.value);
     } else if (v.selector?.kind === "regex") {
       selKind = TargetSelector.REGEX;
-      sel = Math.max(0, this.regex(v.selector.pattern, false, loc, directive, `target ${v.raw}`));
+      // ModSecurity v3 matches keys against a selector regex caseless (Utils::Regex(pattern, true)): compiled so
+      // here, the engine runs it once per key. "(?i)" also keeps it apart from the same text used by an @rx.
+      sel = Math.max(0, this.regex(`(?i)${v.selector.pattern}`, false, loc, directive, `target ${v.raw}`));
     } else if (v.selector?.kind === "xpath") {
       selKind = TargetSelector.XPATH;
       sel = this.str(v.selector.expr);

@@ -30,7 +30,7 @@
 
 /** Format version. Bump on ANY incompatible change of this file; the reader accepts exactly this version (a table is
  *  rebuilt from source with the matching compiler, so there is no reason to carry readers for old layouts). */
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
 
 /** "WAFT" as bytes 57 41 46 54, read as a little-endian u32. First thing checked, so "this is not a table at all"
  *  (a YAML file, a wasm binary, an empty config) gets its own clear error instead of a checksum failure. */
@@ -789,7 +789,8 @@ export const OPERATOR_KIND_COUNT = 31;
 //    1 flags           TargetFlags | selector kind (TargetSelector) << SELECTOR_SHIFT
 //    2 selector        NONE: 0; KEY: string id (as written; ModSecurity compares keys case-insensitively except
 //                      for TX-like collections, the engine decides); REGEX: regex index in the REGEX_PREFILTER_MAP
-//                      directory; XPATH: string id
+//                      directory, compiled caseless (ModSecurity v3 compiles selector regexes with PCRE_CASELESS;
+//                      the regex's pattern text is the selector's prefixed with "(?i)"); XPATH: string id
 //    3 raw             string id of the target as written (e.g. "!REQUEST_COOKIES:/__utm/")
 export const enum Targets {
   TARGET_COUNT = 0,

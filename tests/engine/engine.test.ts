@@ -123,6 +123,15 @@ SecRule REQUEST_URI_RAW "@contains %20" "id:14,phase:1,pass,log"
     });
     assert.deepEqual(r.matched, [1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
   });
+  test("selector regexes are caseless, also in exclusions, as ModSecurity v3 compiles them", async () => {
+    // mixed case in pattern and key: neither the key as written nor folded to one case matches /^X_[a-z]+$/
+    const l = await rules(`
+SecRule ARGS:/^X_[a-z]+$/ "@streq 1" "id:1,phase:1,pass,log"
+SecRule ARGS|!ARGS:/^X_[a-z]+$/ "@streq 1" "id:2,phase:1,pass,log"
+SecRule ARGS:/^Y_/ "@streq 1" "id:3,phase:1,pass,log"
+`);
+    assert.deepEqual(run(l, { uri: "/?x_ABc=1" }).matched, [1]);
+  });
   test("a pipeline transforms the value; MATCHED_VAR is the transformed value", async () => {
     const r = await one(`SecRule ARGS:v "@streq <script>" "id:1,phase:1,pass,log,t:none,t:urlDecodeUni,t:htmlEntityDecode,t:lowercase,logdata:'%{MATCHED_VAR}'"`, {
       uri: "/?v=%26lt%3BSCRIPT%26gt%3B",

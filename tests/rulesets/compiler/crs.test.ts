@@ -26,7 +26,7 @@ function checkTargets(vs: VariableRef[], got: DecodedCondition["targets"], regex
     assert.equal(g.exclude, v.exclude, `${where}: exclude`);
     assert.equal(g.raw, v.raw, `${where}: raw`);
     if (!v.selector) assert.equal(g.selector, null, where);
-    else if (v.selector.kind === "regex") assert.deepEqual([g.selector?.kind, regexPattern((g.selector as { regex: number }).regex)], ["regex", v.selector.pattern], where);
+    else if (v.selector.kind === "regex") assert.deepEqual([g.selector?.kind, regexPattern((g.selector as { regex: number }).regex)], ["regex", `(?i)${v.selector.pattern}`], where);
     else assert.deepEqual(g.selector, { kind: v.selector.kind, value: v.selector.kind === "key" ? v.selector.value : v.selector.expr }, where);
   });
 }
