@@ -144,8 +144,36 @@ export function hasLeadingInt(p: usize, n: i32): bool {
   return i < n && load<u8>(p + <usize>i) - 0x30 < 10;
 }
 
+/** Small non-negative integers share one buffer each (anomaly scores, counters, capture names): values are never
+ *  changed once made, so sharing is safe, and setvar:tx.x=+5 then allocates nothing. */
+const SMALL_INTS: i32 = 1024;
+const smallInts = new StaticArray<ArrayBuffer | null>(SMALL_INTS);
+
+/** The decimal text of v, as ModSecurity's std::to_string writes it. */
 export function intBytes(v: i64): ArrayBuffer {
-  return latin1(v.toString());
+  if (v >= 0 && v < <i64>SMALL_INTS) {
+    let b = unchecked(smallInts[<i32>v]);
+    if (b === null) {
+      b = decimalBytes(v);
+      unchecked((smallInts[<i32>v] = b));
+    }
+    return b;
+  }
+  return decimalBytes(v);
+}
+
+function decimalBytes(v: i64): ArrayBuffer {
+  // digits of |v| written backwards into a scratch, then copied (u64: -i64.MIN fits)
+  const neg = v < 0;
+  let u: u64 = neg ? <u64>(-v) : <u64>v;
+  const tmp = memory.data(24);
+  let i = 24;
+  do {
+    store<u8>(tmp + <usize>--i, <u8>(0x30 + <u32>(u % 10)));
+    u /= 10;
+  } while (u != 0);
+  if (neg) store<u8>(tmp + <usize>--i, 0x2d);
+  return copyBytes(tmp + <usize>i, 24 - i);
 }
 
 /** A growable output buffer reused across calls (macro expansion, JSON). */

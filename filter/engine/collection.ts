@@ -45,6 +45,20 @@ export class Entry {
     this.value = value;
   }
 
+  /** Back to a new entry's state, holding nothing (Collection's recycling). */
+  recycle(): void {
+    this.key = EMPTY;
+    this.value = EMPTY;
+    this.expires = 0;
+    this.cache = null;
+    this.rawBits = null;
+    this.keyHash = 0;
+    this.nextSame = -1;
+    this.matchedName = null;
+    this.matchedNameVar = -1;
+    this.keyEntry = null;
+  }
+
   setValue(v: ArrayBuffer): void {
     this.value = v;
     this.cache = null;
@@ -80,6 +94,8 @@ export class Entry {
  *  hash index on their first keyed lookup (CRS keeps ~100 settings and scores in TX and reads them by key). */
 const INDEX_MIN: i32 = 12;
 const INDEX_MIN_SLOTS: i32 = 64;
+/** Entries a recycling collection keeps (a rule matching more values than this allocates the rest). */
+const RECYCLE_MAX: i32 = 64;
 
 /** FNV-1a over the ASCII-lowercased bytes: equal for keys that eqNoCase calls equal. */
 export function keyHash(p: usize, n: i32): u32 {
@@ -99,21 +115,47 @@ export class Collection {
   private slots: StaticArray<i32> = new StaticArray<i32>(0);
   private indexed: bool = false;
 
+  /** Entries dropped by clear(), reused by add() (null: no recycling). For MATCHED_VARS, which every rule clears
+   *  and every match adds to: without it each match allocates an entry that the next rule drops. */
+  private recycled: Array<Entry> | null = null;
+
   constructor(readonly name: string) {}
+
+  /** Makes clear() keep up to RECYCLE_MAX entries for add(). Only for a collection whose entries nobody holds past
+   *  a clear(): MATCHED_VARS (read by the rule being evaluated only; cleared when the next rule starts). */
+  recycleEntries(): void {
+    if (this.recycled === null) this.recycled = new Array<Entry>();
+  }
 
   @inline get size(): i32 {
     return this.entries.length;
   }
 
   clear(): void {
-    if (len(this.entries) == 0) return;
+    const n = len(this.entries);
+    if (n == 0) return;
+    const pool = this.recycled;
+    if (pool !== null) {
+      for (let i = 0; i < n && len(pool) < RECYCLE_MAX; i++) {
+        const e = at(this.entries, i);
+        e.recycle();
+        append(pool, e);
+      }
+    }
     this.version = nextVersion();
     truncate(this.entries, 0);
     this.indexed = false;
   }
 
   add(key: ArrayBuffer, value: ArrayBuffer): Entry {
-    const e = new Entry(key, value);
+    const pool = this.recycled;
+    let e: Entry;
+    if (pool !== null && len(pool) > 0) {
+      e = at(pool, len(pool) - 1);
+      truncate(pool, len(pool) - 1);
+      e.key = key;
+      e.value = value;
+    } else e = new Entry(key, value);
     this.version = nextVersion();
     const i = len(this.entries);
     append(this.entries, e);

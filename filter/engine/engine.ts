@@ -21,7 +21,7 @@ import {
   ALLOW_ALL, ALLOW_NONE, ALLOW_PHASE, ALLOW_REQUEST, IdRange, MatchRecord, TargetRemoval, Transaction,
 } from "./transaction";
 import {
-  EMPTY, Out, atoi, bytesToLatin1, concat, copyBytes, eqB, eqBNoCase, eqNoCase, indexOf, latin1, toLatin1,
+  EMPTY, Out, atoi, intBytes, bytesToLatin1, concat, copyBytes, eqB, eqBNoCase, eqNoCase, indexOf, latin1, toLatin1,
 } from "./bytes";
 import { VAR_NAMES } from "./names";
 import { TransformPipeline } from "../transforms/pipeline";
@@ -73,6 +73,7 @@ export class Engine {
   private lEntries: Array<Entry> = new Array<Entry>();
   private lVars: Array<i32> = new Array<i32>();
   private lKinds: Array<i32> = new Array<i32>();
+  /** Scratch of expand(): macros are built here, then copied out at their exact size. */
   private out: Out = new Out();
   private curRule: i32 = -1;
   private fp: usize = memory.data(16);
@@ -770,17 +771,28 @@ export class Engine {
       unchecked((rs.staticMacro[<i32>id] = b));
       return b;
     }
-    const out = new Out();
-    for (let k = ps; k < ps + pn; k++) {
-      const kind = u32at(parts, k * PART_CELLS);
-      const a = u32at(parts, k * PART_CELLS + 1), b = u32at(parts, k * PART_CELLS + 2);
-      if (kind == MacroPartKind.TEXT) out.appendB(rs.str(a));
-      else {
-        const val = this.lookup(<i32>a, b);
-        if (val !== null) out.appendB(val);
+    let res: ArrayBuffer;
+    if (pn == 1) {
+      // "%{tx.critical_anomaly_score}": the value itself (value buffers are never changed once made)
+      const val = this.lookup(<i32>u32at(parts, ps * PART_CELLS + 1), u32at(parts, ps * PART_CELLS + 2));
+      res = val !== null ? val : EMPTY;
+    } else {
+      // built at the end of the shared scratch: a RULE.msg part expands a macro within this one, which appends
+      // after this one's bytes and cuts the scratch back to where it began
+      const out = this.out;
+      const start = out.len;
+      for (let k = ps; k < ps + pn; k++) {
+        const kind = u32at(parts, k * PART_CELLS);
+        const a = u32at(parts, k * PART_CELLS + 1), b = u32at(parts, k * PART_CELLS + 2);
+        if (kind == MacroPartKind.TEXT) out.appendB(rs.str(a));
+        else {
+          const val = this.lookup(<i32>a, b);
+          if (val !== null) out.appendB(val);
+        }
       }
+      res = copyBytes(changetype<usize>(out.buf) + <usize>start, out.len - start);
+      out.len = start;
     }
-    const res = out.take();
     if (unchecked(rs.macroIsStatic[<i32>id]) != 0) unchecked((rs.staticMacro[<i32>id] = res));
     return res;
   }
@@ -880,7 +892,7 @@ export class Engine {
   }
 
   private setCapture(g: i32, v: ArrayBuffer): void {
-    this.tx.tx().set(latin1(g.toString()), v);
+    this.tx.tx().set(intBytes(g), v);
   }
 
   /** Whether the prefilter allows regex ri to match this value (one of its factors occurs, or it has none). The
@@ -1101,7 +1113,7 @@ export class Engine {
         const cur = c.getEntry(key); // one lookup for the read and the write
         const pre = cur === null ? <i64>0 : atoi(changetype<usize>(cur.value), cur.value.byteLength);
         const d = atoi(changetype<usize>(val), val.byteLength);
-        const res = latin1((opk == SetVarOp.ADD ? pre + d : pre - d).toString());
+        const res = intBytes(opk == SetVarOp.ADD ? pre + d : pre - d);
         if (cur !== null) c.update(cur, res);
         else c.add(key, res);
         return;

@@ -140,7 +140,9 @@ export class Transaction {
   constructor() {
     for (let i = 0; i < STANDING.length; i++) {
       const v = unchecked(STANDING[i]);
-      unchecked((this.standing[i] = new Collection(unchecked(VAR_NAMES[v]))));
+      const c = new Collection(unchecked(VAR_NAMES[v]));
+      if (v == VariableId.MATCHED_VARS) c.recycleEntries();
+      unchecked((this.standing[i] = c));
     }
     this.reset();
   }

@@ -5,7 +5,7 @@ import { RuleEngineMode, SetVarOp, TargetFlags } from "../../../rulesets/tables/
 import { VariableId } from "../../../rulesets/tables/variables";
 import { Engine } from "../engine";
 import { processUri, addRequestHeader, setConnection } from "../body";
-import { latin1, toLatin1, atoi } from "../bytes";
+import { latin1, toLatin1, atoi, intBytes } from "../bytes";
 import { Collection } from "../collection";
 import { buildEvent, jsonString, loggedRules } from "../../events/event";
 
@@ -61,6 +61,16 @@ describe("bytes and collections", () => {
     expect(v("x1")).toBe(0);
     expect(v("99999999999")).toBe(0);
   });
+  it("intBytes writes decimal text; small values share one buffer", () => {
+    expect(toLatin1(intBytes(0))).toBe("0");
+    expect(toLatin1(intBytes(5))).toBe("5");
+    expect(toLatin1(intBytes(1023))).toBe("1023");
+    expect(toLatin1(intBytes(1024))).toBe("1024");
+    expect(toLatin1(intBytes(-15))).toBe("-15");
+    expect(toLatin1(intBytes(4294967296))).toBe("4294967296");
+    expect(toLatin1(intBytes(i64.MIN_VALUE))).toBe("-9223372036854775808");
+    expect(changetype<usize>(intBytes(10))).toBe(changetype<usize>(intBytes(10)));
+  });
   it("keys compare case-insensitively; set keeps the position; remove drops every entry", () => {
     const c = new Collection("TX");
     c.add(latin1("Foo"), latin1("1"));
@@ -71,6 +81,22 @@ describe("bytes and collections", () => {
     c.add(latin1("BAR"), latin1("4"));
     c.remove(latin1("bar"));
     expect(c.size).toBe(1);
+  });
+  it("a recycling collection reuses cleared entries, holding nothing of their old key, value or caches", () => {
+    const c = new Collection("MATCHED_VARS");
+    c.recycleEntries();
+    const first = c.add(latin1("ARGS:a"), latin1("1"));
+    first.store(3, latin1("x"));
+    first.asName();
+    c.clear();
+    expect(first.value.byteLength).toBe(0);
+    expect(first.cached(3)).toBeNull();
+    const again = c.add(latin1("ARGS:b"), latin1("2"));
+    expect(changetype<usize>(again)).toBe(changetype<usize>(first));
+    expect(toLatin1(again.key)).toBe("ARGS:b");
+    expect(toLatin1(again.asName().value)).toBe("ARGS:b");
+    expect(toLatin1(c.get(latin1("args:b"))!)).toBe("2");
+    expect(c.get(latin1("ARGS:a"))).toBeNull();
   });
   it("keyed lookups in a large collection (hash index) agree with a scan, through adds, removals and clear", () => {
     const c = new Collection("TX");
