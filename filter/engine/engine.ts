@@ -33,6 +33,7 @@ import { IdNumber, verifiedEnd, verifiedStart, verifyCreditCard, verifyIdNumber 
 import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
 import { namesOf, skippableConditions } from "./skippable";
+import { KEYED_COUNT, KEYED_NO, keyedConditions } from "./keyed";
 import { append, at, len, truncate, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
@@ -89,6 +90,8 @@ export class Engine {
   /** Per condition: 1 when it has an exclusion target (`!VAR:key`), which resolve() then applies. */
   private readonly exclusions: Uint8Array;
   private readonly countEntries: Array<Entry | null> = new Array<Entry | null>(COUNT_ENTRIES);
+  /** Per condition: KEYED_VALUE / KEYED_COUNT when evalKeyed() may evaluate it (filter/engine/keyed.ts). */
+  private readonly keyed: Uint8Array;
   /** Per condition: whether cannotMatch() may decide it (filter/engine/skippable.ts). */
   private readonly skippable: Uint8Array;
   /** Per (variable, pipeline): the union of the prefilter candidates of the variable's values after the pipeline,
@@ -100,6 +103,7 @@ export class Engine {
   constructor(rs: Ruleset) {
     this.rs = rs;
     this.skippable = skippableConditions(rs);
+    this.keyed = keyedConditions(rs);
     this.exclusions = conditionsWithExclusions(rs);
     const slots = VARIABLE_COUNT * rs.prog.pipelineCount;
     this.unionBits = new Array<RegexCandidates | null>(slots);
@@ -341,6 +345,11 @@ export class Engine {
       tx.coll(VariableId.MATCHED_VARS)!.clear(); // as for any condition that did not match
       return false;
     }
+    const keyed = load<u8>(this.keyed.dataStart + <usize>c);
+    if (keyed != KEYED_NO) {
+      const k = this.evalKeyed(c, keyed, op, negated, capture, pipeIdx, ids, setvarStart, setvarCount);
+      if (k >= 0) return k != 0;
+    }
     this.resolve(r, c);
     const n = len(this.rEntries);
     // actions run below may expand macros; lookup() resolves into its own scratch, so these stay intact
@@ -381,6 +390,53 @@ export class Engine {
       tx.coll(VariableId.MATCHED_VARS)!.clear();
     }
     return any;
+  }
+
+  /**
+   * A condition on one keyed collection target (filter/engine/keyed.ts), read straight from the collection's key
+   * index: what the general path computes, without resolving into the scratch arrays. Returns 1 (matched), 0 (not),
+   * or -1 when the general path must decide: ctl target removals of the variable, a key held by several entries
+   * (their actions could change the collection while they are evaluated), or a variable with no collection.
+   */
+  private evalKeyed(c: i32, keyed: u8, op: i32, negated: bool, capture: bool, pipeIdx: i32, ids: StaticArray<u8>, setvarStart: i32, setvarCount: i32): i32 {
+    const rs = this.rs;
+    const tx = this.tx;
+    const t = rs.prog.targets;
+    const ti = <i32>rs.cond(c, Cond.TARGET_START);
+    const v = <i32>u32at(t, ti * TARGET_CELLS + Target.VARIABLE);
+    if (len(tx.removedTargets) > 0 && tx.hasTargetRemoval(v)) return -1;
+    const coll = tx.coll(v);
+    if (coll === null) return -1;
+    const selArg = u32at(t, ti * TARGET_CELLS + Target.SELECTOR);
+    const want = rs.str(selArg);
+    const wp = changetype<usize>(want), wl = want.byteLength;
+    const first = coll.indexOfHashedKey(wp, wl, rs.strHash(selArg), true);
+    let e: Entry;
+    let kind = KIND_COLL;
+    if (keyed == KEYED_COUNT) {
+      let count = 0;
+      for (let i = first; i >= 0; i = coll.nextIndexOfKey(i, wp, wl)) count++;
+      e = this.countEntry(count);
+      kind = KIND_SCALAR;
+    } else {
+      if (first >= 0 && coll.nextIndexOfKey(first, wp, wl) >= 0) return -1;
+      if (first < 0) {
+        tx.coll(VariableId.MATCHED_VARS)!.clear(); // no value: no match
+        return 0;
+      }
+      e = at(coll.entries, first);
+    }
+    const slot = this.transformed(e, pipeIdx, ids);
+    const val = slot === null ? e.value : slot.value;
+    let m = this.operator(c, op, val, e, slot, capture);
+    if (negated) m = !m;
+    if (!m) {
+      tx.coll(VariableId.MATCHED_VARS)!.clear();
+      return 0;
+    }
+    this.matched(v, kind, e, val);
+    this.runActions(setvarStart, setvarCount, true);
+    return 1;
   }
 
   /** The cache slot of e's value after pipeline pipeIdx (run now if not cached), or null for the empty pipeline. */

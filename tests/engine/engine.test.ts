@@ -123,6 +123,17 @@ SecRule REQUEST_URI_RAW "@contains %20" "id:14,phase:1,pass,log"
     });
     assert.deepEqual(r.matched, [1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
   });
+  test("one keyed target: every entry of a repeated key, counts, absent keys, ctl target removal", async () => {
+    const l = await rules(`
+SecRule ARGS:a "@streq 2" "id:1,phase:1,pass,log"
+SecRule &ARGS:a "@eq 2" "id:2,phase:1,pass,log"
+SecRule &ARGS:none "@eq 0" "id:3,phase:1,pass,log"
+SecRule ARGS:none "!@streq x" "id:4,phase:1,pass,log"
+SecRule ARGS:b "@streq 3" "id:5,phase:1,pass,log,ctl:ruleRemoveTargetById=6;ARGS:b"
+SecRule ARGS:b "@streq 3" "id:6,phase:1,pass,log"
+`);
+    assert.deepEqual(run(l, { uri: "/?a=1&a=2&b=3" }).matched, [1, 2, 3, 5]);
+  });
   test("selector regexes are caseless, also in exclusions, as ModSecurity v3 compiles them", async () => {
     // mixed case in pattern and key: neither the key as written nor folded to one case matches /^X_[a-z]+$/
     const l = await rules(`
