@@ -257,6 +257,12 @@ export class Collection {
     return i < 0 ? null : at(this.entries, i);
   }
 
+  /** getEntry() of a key whose keyHash the caller keeps (a rule set's key, looked up on every request). */
+  getEntryHashed(key: ArrayBuffer, hash: u32): Entry | null {
+    const i = this.indexOfHashedKey(changetype<usize>(key), key.byteLength, hash, true);
+    return i < 0 ? null : at(this.entries, i);
+  }
+
   get(key: ArrayBuffer): ArrayBuffer | null {
     const e = this.getEntry(key);
     return e === null ? null : e.value;

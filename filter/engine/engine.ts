@@ -862,7 +862,8 @@ export class Engine {
     if (c !== null) {
       if (v == VariableId.IP || v == VariableId.GLOBAL || v == VariableId.SESSION || v == VariableId.USER || v == VariableId.RESOURCE) c.expire(this.nowMs / 1000);
       if (keyId == NONE) return c.entries.length > 0 ? unchecked(c.entries[0]).value : null;
-      return c.get(rs.str(keyId));
+      const e = c.getEntryHashed(rs.str(keyId), rs.strHash(keyId));
+      return e === null ? null : e.value;
     }
     // resolve into the lookup scratch: the condition being evaluated keeps its own arrays
     const e0 = this.rEntries, v0 = this.rVars, k0 = this.rKinds;
@@ -1162,11 +1163,14 @@ export class Engine {
           return;
         }
         const val = this.expand(u32at(a, o + 4));
+        // one lookup for the read and the write; a key written as plain text keeps its hash
+        const h = this.rs.staticMacroHash(u32at(a, o + 3));
+        const cur = h != 0 ? c.getEntryHashed(key, h) : c.getEntry(key);
         if (opk == SetVarOp.SET) {
-          c.set(key, val);
+          if (cur !== null) c.update(cur, val);
+          else c.add(key, val);
           return;
         }
-        const cur = c.getEntry(key); // one lookup for the read and the write
         const pre = cur === null ? <i64>0 : atoi(changetype<usize>(cur.value), cur.value.byteLength);
         const d = atoi(changetype<usize>(val), val.byteLength);
         const res = intBytes(opk == SetVarOp.ADD ? pre + d : pre - d);

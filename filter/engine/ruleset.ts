@@ -50,6 +50,8 @@ export class Ruleset {
   /** Static text of macros made only of TEXT parts (null = has references, or not computed). */
   staticMacro: Array<ArrayBuffer | null> = new Array<ArrayBuffer | null>();
   macroIsStatic: Uint8Array = new Uint8Array(0);
+  /** keyHash of each static macro's text (0: not computed yet). */
+  private macroHashes: StaticArray<u32> = new StaticArray<u32>(0);
   /** Pipelines as transformation id bytes. */
   pipes: Array<StaticArray<u8>> = new Array<StaticArray<u8>>();
   /** The regex directory as ready matchers and the prefilter (filter/program/regexes.ts), built at load time. */
@@ -68,6 +70,7 @@ export class Ruleset {
     this.strHashes = new StaticArray<u32>(strCount);
     this.staticMacro = new Array<ArrayBuffer | null>(prog.macroCount);
     this.macroIsStatic = new Uint8Array(prog.macroCount);
+    this.macroHashes = new StaticArray<u32>(prog.macroCount);
     for (let m = 0; m < prog.macroCount; m++) {
       const ps = <i32>prog.macros[m * MACRO_CELLS], pn = <i32>prog.macros[m * MACRO_CELLS + 1];
       let stat = true;
@@ -133,6 +136,19 @@ export class Ruleset {
   }
 
   /** keyHash (filter/engine/collection.ts) of string id, computed once. */
+  /** keyHash of macro id when it is static text (setvar keys), computed once; 0 when it has references. */
+  staticMacroHash(id: u32): u32 {
+    if (<i32>id >= this.macroHashes.length || unchecked(this.macroIsStatic[<i32>id]) == 0) return 0;
+    let h = unchecked(this.macroHashes[<i32>id]);
+    if (h == 0) {
+      const b = unchecked(this.staticMacro[<i32>id]);
+      if (b === null) return 0; // not expanded yet
+      h = keyHash(changetype<usize>(b), b.byteLength);
+      unchecked((this.macroHashes[<i32>id] = h));
+    }
+    return h;
+  }
+
   strHash(id: u32): u32 {
     if (id >= <u32>this.strHashes.length) {
       const e = this.str(id); // EMPTY

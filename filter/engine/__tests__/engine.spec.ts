@@ -5,7 +5,7 @@ import { RuleEngineMode, SetVarOp, TargetFlags } from "../../../rulesets/tables/
 import { VariableId } from "../../../rulesets/tables/variables";
 import { Engine } from "../engine";
 import { processUri, addRequestHeader, setConnection } from "../body";
-import { latin1, toLatin1, atoi, intBytes } from "../bytes";
+import { latin1, toLatin1, atoi, intBytes, eqNoCase } from "../bytes";
 import { Collection } from "../collection";
 import { buildEvent, jsonString, loggedRules } from "../../events/event";
 
@@ -60,6 +60,15 @@ describe("bytes and collections", () => {
     expect(v("-7")).toBe(-7);
     expect(v("x1")).toBe(0);
     expect(v("99999999999")).toBe(0);
+  });
+  it("eqNoCase folds ASCII letters only, in whole words and in the tail", () => {
+    const eq = (x: string, y: string): bool => { const a = latin1(x), b = latin1(y); return eqNoCase(changetype<usize>(a), a.byteLength, changetype<usize>(b), b.byteLength); };
+    expect(eq("TX:Blocking_Paranoia_LEVEL", "tx:blocking_paranoia_level")).toBe(true);
+    expect(eq("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")).toBe(true);
+    expect(eq("@[`{@[`{@[", "`{@[`{@[`{")).toBe(false); // 0x40/0x60 and 0x5b/0x7b are not letters
+    expect(eq("\xc1\xc1\xc1\xc1\xc1\xc1\xc1\xc1", "\xe1\xe1\xe1\xe1\xe1\xe1\xe1\xe1")).toBe(false); // not ASCII
+    expect(eq("content-typE", "content-typf")).toBe(false);
+    expect(eq("abcdefgh", "abcdefg")).toBe(false);
   });
   it("intBytes writes decimal text; small values share one buffer", () => {
     expect(toLatin1(intBytes(0))).toBe("0");
