@@ -40,6 +40,7 @@ import { BufferType, getBufferBytes } from "./abi/buffers";
 import { HeaderMapPairs, HeaderMapType } from "./abi/header_map";
 import { PropertyPath, propertyInt, propertyString } from "./abi/properties";
 import { hostOfAddress, portOfAddress } from "./abi/address";
+import { logBytes } from "./abi/log";
 import { Engine } from "./engine/engine";
 import { serializePairs } from "./abi/pairs";
 import { Metric, MetricKind } from "./abi/metrics";
@@ -485,11 +486,11 @@ class WafStream extends Context {
     for (let i = 0; i < eng.warnings.length; i++) log(LogLevelValues.warn, "workload-waf: " + eng.warnings[i]);
     eng.warnings.length = 0;
     const event = buildEvent(tx, this.requestId, eng.nowMs);
-    if (event.length > 0) {
-      log(LogLevelValues.warn, event);
+    if (event.byteLength > 0) {
+      logBytes(LogLevelValues.warn, event);
       const rules = loggedRules(tx);
       for (let i = 0; i < rules.length; i++) {
-        log(LogLevelValues.info, humanLine(tx, this.requestId, rules[i]));
+        logBytes(LogLevelValues.info, humanLine(tx, this.requestId, rules[i]));
         this.waf.countRule(rules[i].id);
       }
       this.waf.count(this.waf.actionMetrics, actionMetricName(actionName(tx)));

@@ -11,10 +11,10 @@ export class MatchRecord {
   ruleIndex: i32 = 0;
   id: u32 = 0;
   phase: i32 = 0;
-  msg: string = "";
-  logdata: string = "";
+  /** The expanded msg and logdata, bytes (shared buffers: never changed). */
+  msg: ArrayBuffer = EMPTY;
+  logdata: ArrayBuffer = EMPTY;
   severity: i32 = -1;
-  tags: Array<string> = new Array<string>();
   file: string = "";
   line: i32 = 0;
   /** The rule logs (not nolog): it appears in the event. */
@@ -23,8 +23,8 @@ export class MatchRecord {
   disruptive: bool = false;
   /** The effective disruptive action of the rule (Disruptive), whether executed or not. */
   action: i32 = 0;
-  matchedVarName: string = "";
-  matchedVar: string = "";
+  /** MATCHED_VAR_NAME when the rule matched (a shared buffer). */
+  matchedVarName: ArrayBuffer = EMPTY;
   ver: string = "";
 }
 

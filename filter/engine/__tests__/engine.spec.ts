@@ -7,7 +7,8 @@ import { Engine } from "../engine";
 import { processUri, addRequestHeader, setConnection } from "../body";
 import { latin1, toLatin1, atoi, intBytes, eqNoCase } from "../bytes";
 import { Collection } from "../collection";
-import { buildEvent, jsonString, loggedRules } from "../../events/event";
+import { buildEvent, humanLine, jsonString, loggedRules } from "../../events/event";
+import { MatchRecord, Transaction } from "../transaction";
 
 function request(e: Engine, uri: string): void {
   e.begin("id-1", 1700000000000);
@@ -177,7 +178,7 @@ describe("variables", () => {
     request(e, "/?safe=bad&x=bad");
     e.phase(1);
     expect(ids(e)).toBe("1,3,4");
-    expect(e.tx.log[0].matchedVarName).toBe("ARGS:x");
+    expect(toLatin1(e.tx.log[0].matchedVarName)).toBe("ARGS:x");
   });
 });
 
@@ -245,6 +246,27 @@ describe("ctl", () => {
 });
 
 describe("event", () => {
+  it("bytes of a message are escaped in the event and UTF-8 in the log line; data is cut at 200", () => {
+    const tx = new Transaction();
+    tx.host = "h";
+    tx.path = "/p";
+    const m = new MatchRecord();
+    m.id = 9;
+    m.severity = 2;
+    m.msg = latin1("caf\xe9 \"q\"");
+    let long = "";
+    for (let i = 0; i < 250; i++) long += "x";
+    m.logdata = latin1(long);
+    m.file = "/r.conf";
+    tx.log.push(m);
+    const ev = toLatin1(buildEvent(tx, "rid", 0));
+    expect(ev.includes("\"message\":\"caf\\u00e9 \\\"q\\\"\"")).toBe(true);
+    expect(ev.includes("\"rule_info\":\"[id \\\"9\\\"] [msg \\\"caf\\u00e9 \\\"q\\\"\\\"]\"")).toBe(true);
+    expect(ev.includes("\"data\":\"" + long.substring(0, 200) + "...\"")).toBe(true);
+    const line = humanLine(tx, "rid", m);
+    expect(String.UTF8.decode(line)).toBe("WAF Process Http Request [rid] URL '/p' OWASP Warning'[2] Host:'h' File:'/r.conf' Line:'0' ID:'9' Data:'" +
+      long.substring(0, 200) + "...' Severity:'2' Version:'' Message:'caf\xe9 \"q\"'");
+  });
   it("one entry per logging rule, in order, with the request facts", () => {
     const b = new ProgramBuilder();
     b.rule(7, 1, OperatorKind.UNCONDITIONAL_MATCH, ArgKind.NONE, 0, 0, 0, Disruptive.DENY, 0, 0, b.text("bad \"thing\""));
@@ -252,7 +274,7 @@ describe("event", () => {
     request(e, "/x?y=1");
     e.phase(1);
     expect(loggedRules(e.tx).length).toBe(1);
-    const ev = buildEvent(e.tx, "rid", 1700000000000);
+    const ev = toLatin1(buildEvent(e.tx, "rid", 1700000000000));
     expect(ev.includes("\"@timestamp\":\"2023-11-14T22:13:20.000Z\"")).toBe(true);
     expect(ev.includes("\"rules\":[{\"id\":7,\"message\":\"bad \\\"thing\\\"\",\"severity\":-1,\"file\":\"/t.conf\",\"line\":7,\"phase\":1,\"data\":\"\",\"disruptive\":true}]")).toBe(true);
     expect(ev.includes("\"source\":{\"ip\":\"10.0.0.1\",\"port_num\":1234}")).toBe(true);
