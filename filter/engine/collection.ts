@@ -1,7 +1,7 @@
 // Collections: ordered multimaps of byte keys to byte values (ModSecurity's AnchoredSetVariable and collection
 // backends). Keys compare case-insensitively, as ModSecurity v3 does for every collection (its MyEqual). Each
-// entry also carries the transformation cache of its value: (pipeline index -> transformed bytes), so a pipeline
-// shared by many rules runs once per value and transaction.
+// entry also carries the transformation cache of its value: (pipeline tree node -> transformed bytes), so a
+// pipeline, or a prefix of pipelines, shared by many rules runs once per value and transaction.
 import { EMPTY, eqNoCase, lowerByte } from "./bytes";
 import { RegexCandidates } from "../program/regexes";
 import { append, at, len, truncate } from "./raw";
@@ -14,9 +14,13 @@ let versionClock: u64 = 0;
   return ++versionClock;
 }
 
-/** One transformation result of an entry's value: the pipeline, its output and the output's prefilter scan. */
+/** One transformation result of an entry's value: the pipeline (a node of the engine's PipelineTree), its output
+ *  and the output's prefilter scan. */
 export class CacheSlot {
   bits: RegexCandidates | null = null;
+  /** An earlier slot of the same entry that holds this very buffer (the later steps left it unchanged) and whose
+   *  scan this slot shares; null when the buffer is this slot's own or the entry's value. */
+  same: CacheSlot | null = null;
   constructor(readonly pipe: i32, readonly value: ArrayBuffer, readonly next: CacheSlot | null) {}
 }
 
