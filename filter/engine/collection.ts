@@ -43,6 +43,10 @@ export class Entry {
   /** This entry's key as a value (what *_NAMES variables yield), kept so its transformation cache lives as long
    *  as the entry instead of being rebuilt by every rule that reads the names. */
   private keyEntry: Entry | null = null;
+  /** An entry of another collection made with the same key and value buffers (an argument is an entry of ARGS and
+   *  of ARGS_GET or ARGS_POST): while both still hold that value, this entry uses the twin's caches, so the value is
+   *  transformed and scanned once for both. */
+  private twin: Entry | null = null;
 
   constructor(key: ArrayBuffer, value: ArrayBuffer) {
     this.key = key;
@@ -55,8 +59,22 @@ export class Entry {
     this.rawBits = null;
   }
 
+  /** Makes this entry (same key and value buffers as `other`) use other's caches; other has no twin itself. */
+  shareCachesOf(other: Entry): void {
+    this.twin = other;
+  }
+
+  /** The entry whose caches (cache, rawBits) serve this entry's value: its twin while the twin holds the same
+   *  buffer (a cache depends on nothing but the bytes of the buffer, which never change), else itself. */
+  @inline cacheHolder(): Entry {
+    const t = this.twin;
+    return t !== null && t.value == this.value ? t : this;
+  }
+
   /** The entry whose value is this entry's key (keys never change). */
   asName(): Entry {
+    const t = this.twin;
+    if (t !== null) return t.asName(); // the same key buffer: one name entry for both
     let k = this.keyEntry;
     if (k === null) {
       k = new Entry(this.key, this.key);
@@ -114,6 +132,13 @@ export class Collection {
     this.version = nextVersion();
     truncate(this.entries, 0);
     this.indexed = false;
+  }
+
+  /** Adds an entry with other's key and value (an entry of another collection) that shares other's caches. */
+  addTwin(other: Entry): Entry {
+    const e = this.add(other.key, other.value);
+    e.shareCachesOf(other);
+    return e;
   }
 
   add(key: ArrayBuffer, value: ArrayBuffer): Entry {

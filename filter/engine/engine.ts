@@ -401,7 +401,8 @@ export class Engine {
   /** The cache slot of e's value after pipeline tree node `node`: run now, from its parent's slot, if not cached.
    *  A step that leaves its input unchanged keeps the very same buffer (no copy, and one scan for all holders). */
   private nodeSlot(e: Entry, node: i32): CacheSlot {
-    const cached = e.cached(node);
+    const holder = e.cacheHolder();
+    const cached = holder.cached(node);
     if (cached !== null) return cached;
     const tree = this.pipelines;
     const parent = tree.parentOf(node);
@@ -411,8 +412,8 @@ export class Engine {
     const pipe = this.pipe;
     if (input == e.value) pipe.run(ids, tree.stepsFrom(node), ids.length, changetype<usize>(input), input.byteLength);
     else pipe.resume(ids, tree.stepsFrom(node), ids.length, changetype<usize>(input), input.byteLength);
-    if (pipe.changed) return e.store(node, copyBytes(pipe.resultPtr, pipe.resultLen));
-    const slot = e.store(node, input);
+    if (pipe.changed) return holder.store(node, copyBytes(pipe.resultPtr, pipe.resultLen));
+    const slot = holder.store(node, input);
     if (base !== null && input != e.value) slot.same = base.same !== null ? base.same : base;
     return slot;
   }
@@ -429,14 +430,15 @@ export class Engine {
    *  changed after the scan.) */
   private candidatesOf(e: Entry, slot: CacheSlot | null): RegexCandidates {
     const owner = this.scanOwner(e, slot);
-    let c = owner !== null ? owner.bits : e.rawBits;
+    const holder = e.cacheHolder();
+    let c = owner !== null ? owner.bits : holder.rawBits;
     if (c === null) {
       const val = owner !== null ? owner.value : e.value;
       const set = this.rs.regexSet;
       c = set.newCandidates();
       set.scanInto(c, changetype<usize>(val), val.byteLength);
       if (owner !== null) owner.bits = c;
-      else e.rawBits = c;
+      else holder.rawBits = c;
     }
     return c;
   }
@@ -939,7 +941,7 @@ export class Engine {
       return set.regexMayMatch(ri);
     }
     const owner = this.scanOwner(e, slot);
-    let c = owner !== null ? owner.bits : e.rawBits;
+    let c = owner !== null ? owner.bits : e.cacheHolder().rawBits;
     if (c === null) {
       // A table DFA costs two loads per byte, less than one step of the prefilter automaton: run it directly
       // unless this value was scanned already (then the scan is free).

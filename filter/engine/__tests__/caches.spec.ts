@@ -1,7 +1,8 @@
 // as-pect tests of what the engine's transformation caches rest on: the tree of shared pipeline prefixes
 // (prefixes.ts: a node's value is its parent's after the node's remaining steps, exactly as one run of its whole
-// pipeline).
+// pipeline) and entries of two collections sharing one value's caches (collection.ts: twins).
 import { PipelineTree, ROOT } from "../prefixes";
+import { Collection } from "../collection";
 import { latin1, toLatin1 } from "../bytes";
 import { TransformPipeline } from "../../transforms/pipeline";
 import { TransformId } from "../../transforms/ids";
@@ -94,5 +95,30 @@ describe("pipeline prefix tree", () => {
         expect(toLatin1(chained(t, pipe, t.nodeOf(p), value))).toBe(whole(ps[p], value));
       }
     }
+  });
+});
+
+describe("twin entries", () => {
+  it("share the caches of the entry they were made from while both hold its value", () => {
+    const args = new Collection("ARGS");
+    const post = new Collection("ARGS_POST");
+    const a = args.add(latin1("k"), latin1("v"));
+    const b = post.addTwin(a);
+    expect(b.key == a.key).toBe(true);
+    expect(b.value == a.value).toBe(true);
+    expect(b.cacheHolder() == a).toBe(true);
+    expect(a.cacheHolder() == a).toBe(true);
+    expect(b.asName() == a.asName()).toBe(true);
+    post.update(b, latin1("w")); // a new value: its own caches
+    expect(b.cacheHolder() == b).toBe(true);
+  });
+
+  it("stop sharing when the original entry takes another value", () => {
+    const args = new Collection("ARGS");
+    const post = new Collection("ARGS_POST");
+    const a = args.add(latin1("k"), latin1("v"));
+    const b = post.addTwin(a);
+    args.update(a, latin1("w"));
+    expect(b.cacheHolder() == b).toBe(true);
   });
 });
