@@ -18,10 +18,17 @@ let versionClock: u64 = 0;
  *  and the output's prefilter scan. */
 export class CacheSlot {
   bits: RegexCandidates | null = null;
-  /** An earlier slot of the same entry that holds this very buffer (the later steps left it unchanged) and whose
-   *  scan this slot shares; null when the buffer is this slot's own or the entry's value. */
+  /** The first slot of the same entry that held this very buffer (later steps left it unchanged, or the step memo
+   *  handed it out again), whose scan this slot shares; null when the buffer is this slot's own or the entry's
+   *  value. */
   same: CacheSlot | null = null;
   constructor(readonly pipe: i32, readonly value: ArrayBuffer, readonly next: CacheSlot | null) {}
+}
+
+/** One transformation step run on one buffer of an entry's transformation chain (filter/engine/steps.ts): the
+ *  output is the input buffer itself when the step left it unchanged. */
+export class StepResult {
+  constructor(readonly input: ArrayBuffer, readonly step: u8, readonly output: ArrayBuffer, readonly next: StepResult | null) {}
 }
 
 export class Entry {
@@ -33,6 +40,8 @@ export class Entry {
   cache: CacheSlot | null = null;
   /** Prefilter candidates of the untransformed value (the empty pipeline has no cache slot). */
   rawBits: RegexCandidates | null = null;
+  /** Step memo of a long value (filter/engine/steps.ts), newest first. */
+  steps: StepResult | null = null;
   /** Key index bookkeeping (Collection's hash index): the case-folded hash of the key, and the position of the
    *  next entry with the same key (-1: none). Meaningful only while the owning collection is indexed. */
   keyHash: u32 = 0;
@@ -57,6 +66,7 @@ export class Entry {
     this.value = v;
     this.cache = null;
     this.rawBits = null;
+    this.steps = null;
   }
 
   /** Makes this entry (same key and value buffers as `other`) use other's caches; other has no twin itself. */
@@ -88,6 +98,27 @@ export class Entry {
     let s = this.cache;
     while (s !== null && s.pipe != pipe) s = s.next;
     return s;
+  }
+
+  /** The first slot that held buffer v (the one others with v share their scan with), null if none. */
+  slotHolding(v: ArrayBuffer): CacheSlot | null {
+    let s = this.cache;
+    while (s !== null && s.value != v) s = s.next;
+    if (s === null) return null;
+    const first = s.same;
+    return first !== null ? first : s;
+  }
+
+  /** The remembered result of `step` on buffer `input`, null if absent. */
+  stepped(input: ArrayBuffer, step: u8): StepResult | null {
+    let r = this.steps;
+    while (r !== null && (r.input != input || r.step != step)) r = r.next;
+    return r;
+  }
+
+  /** Remembers a step's result (not remembered yet). */
+  storeStep(input: ArrayBuffer, step: u8, output: ArrayBuffer): void {
+    this.steps = new StepResult(input, step, output, this.steps);
   }
 
   /** Stores a pipeline result (not cached yet). */

@@ -35,6 +35,7 @@ import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
 import { namesOf, skippableConditions } from "./skippable";
 import { PipelineTree, ROOT, pipelineTreeOf } from "./prefixes";
+import { STEP_MEMO_MIN_BYTES, runSteps } from "./steps";
 import { append, at, len, truncate, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
@@ -409,12 +410,21 @@ export class Engine {
     const base: CacheSlot | null = parent == ROOT ? null : this.nodeSlot(e, parent);
     const input = base === null ? e.value : base.value;
     const ids = tree.idsOf(node);
+    const from = tree.stepsFrom(node);
+    if (e.value.byteLength >= STEP_MEMO_MIN_BYTES) {
+      // the result may be a buffer another slot holds already (the memo hands out one buffer per step result)
+      const out = runSteps(this.pipe, holder, input, ids, from);
+      const same = holder.slotHolding(out);
+      const slot = holder.store(node, out);
+      slot.same = same;
+      return slot;
+    }
     const pipe = this.pipe;
-    if (input == e.value) pipe.run(ids, tree.stepsFrom(node), ids.length, changetype<usize>(input), input.byteLength);
-    else pipe.resume(ids, tree.stepsFrom(node), ids.length, changetype<usize>(input), input.byteLength);
+    if (input == e.value) pipe.run(ids, from, ids.length, changetype<usize>(input), input.byteLength);
+    else pipe.resume(ids, from, ids.length, changetype<usize>(input), input.byteLength);
     if (pipe.changed) return holder.store(node, copyBytes(pipe.resultPtr, pipe.resultLen));
     const slot = holder.store(node, input);
-    if (base !== null && input != e.value) slot.same = base.same !== null ? base.same : base;
+    if (base !== null) slot.same = base.same !== null ? base.same : base;
     return slot;
   }
 
@@ -426,8 +436,8 @@ export class Engine {
   }
 
   /** The prefilter candidates of e's value in cache slot `slot` (null: the raw value), scanned once and kept with
-   *  the slot that made the buffer: every pipeline that yields the same buffer shares one scan. (Sets are never
-   *  changed after the scan.) */
+   *  the first slot that held the buffer: every pipeline that yields the same buffer shares one scan. (Sets are
+   *  never changed after the scan.) */
   private candidatesOf(e: Entry, slot: CacheSlot | null): RegexCandidates {
     const owner = this.scanOwner(e, slot);
     const holder = e.cacheHolder();

@@ -1,8 +1,10 @@
 // as-pect tests of what the engine's transformation caches rest on: the tree of shared pipeline prefixes
 // (prefixes.ts: a node's value is its parent's after the node's remaining steps, exactly as one run of its whole
-// pipeline) and entries of two collections sharing one value's caches (collection.ts: twins).
+// pipeline), the step memo of long values (steps.ts: the same result, each step run once per buffer) and entries
+// of two collections sharing one value's caches (collection.ts: twins).
 import { PipelineTree, ROOT } from "../prefixes";
-import { Collection } from "../collection";
+import { Collection, Entry } from "../collection";
+import { runSteps } from "../steps";
 import { latin1, toLatin1 } from "../bytes";
 import { TransformPipeline } from "../../transforms/pipeline";
 import { TransformId } from "../../transforms/ids";
@@ -95,6 +97,44 @@ describe("pipeline prefix tree", () => {
         expect(toLatin1(chained(t, pipe, t.nodeOf(p), value))).toBe(whole(ps[p], value));
       }
     }
+  });
+});
+
+function memoSize(e: Entry): i32 {
+  let n = 0;
+  let r = e.steps;
+  while (r !== null) {
+    n++;
+    r = r.next;
+  }
+  return n;
+}
+
+describe("step memo", () => {
+  it("yields what one run of the steps yields", () => {
+    const ps = pipes();
+    const values = ["plain", "%3Cscript%3E&lt;B&gt;\\x41", "QUJD%0A", "YWJj", "&#x41;%u0042\\u0043"];
+    const pipe = new TransformPipeline();
+    for (let v = 0; v < values.length; v++) {
+      const e = new Entry(latin1("k"), latin1(values[v]));
+      for (let p = 0; p < ps.length; p++) {
+        expect(toLatin1(runSteps(pipe, e, e.value, ps[p], 0))).toBe(whole(ps[p], e.value));
+      }
+    }
+  });
+
+  it("runs a step once per buffer, and keeps a buffer no step changed", () => {
+    const pipe = new TransformPipeline();
+    const e = new Entry(latin1("k"), latin1("plain text"));
+    // htmlEntityDecode leaves it unchanged: both pipelines then run urlDecodeUni on the entry's own buffer
+    expect(runSteps(pipe, e, e.value, pipeline([HTML, URL_UNI]), 0) == e.value).toBe(true);
+    expect(runSteps(pipe, e, e.value, pipeline([URL_UNI]), 0) == e.value).toBe(true);
+    expect(memoSize(e)).toBe(2);
+    const upper = new Entry(latin1("k"), latin1("PLAIN"));
+    const low = runSteps(pipe, upper, upper.value, pipeline([LOWER]), 0);
+    expect(toLatin1(low)).toBe("plain");
+    expect(runSteps(pipe, upper, upper.value, pipeline([LOWER, JS]), 0) == low).toBe(true);
+    expect(memoSize(upper)).toBe(2);
   });
 });
 
