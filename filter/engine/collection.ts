@@ -14,15 +14,15 @@ let versionClock: u64 = 0;
   return ++versionClock;
 }
 
-/** One transformation result of an entry's value: the pipeline (a node of the engine's PipelineTree), its output
- *  and the output's prefilter scan. */
+/** One transformation result of an entry's value (for one node of the engine's PipelineTree): the output and
+ *  the output's prefilter scan. */
 export class CacheSlot {
   bits: RegexCandidates | null = null;
   /** The first slot of the same entry that held this very buffer (later steps left it unchanged, or the step memo
    *  handed it out again), whose scan this slot shares; null when the buffer is this slot's own or the entry's
    *  value. */
   same: CacheSlot | null = null;
-  constructor(readonly pipe: i32, readonly value: ArrayBuffer, readonly next: CacheSlot | null) {}
+  constructor(readonly value: ArrayBuffer) {}
 }
 
 /** One transformation step run on one buffer of an entry's transformation chain (filter/engine/steps.ts): the
@@ -36,8 +36,9 @@ export class Entry {
   value: ArrayBuffer;
   /** Expiry (seconds since the epoch) for persistent collections; 0 = none. */
   expires: i64 = 0;
-  /** Transformation cache: the pipelines run on this value (a short list, newest first). */
-  cache: CacheSlot | null = null;
+  /** Transformation cache: per pipeline tree node, its result on this value once computed (the table is
+   *  allocated on the first result: a direct index, as a value of a large body meets dozens of nodes). */
+  private slots: StaticArray<CacheSlot | null> | null = null;
   /** Prefilter candidates of the untransformed value (the empty pipeline has no cache slot). */
   rawBits: RegexCandidates | null = null;
   /** Step memo of a long value (filter/engine/steps.ts), newest first. */
@@ -64,7 +65,7 @@ export class Entry {
 
   setValue(v: ArrayBuffer): void {
     this.value = v;
-    this.cache = null;
+    this.slots = null;
     this.rawBits = null;
     this.steps = null;
   }
@@ -93,20 +94,24 @@ export class Entry {
     return k;
   }
 
-  /** The cached result of pipeline `pipe`, null if absent. */
-  @inline cached(pipe: i32): CacheSlot | null {
-    let s = this.cache;
-    while (s !== null && s.pipe != pipe) s = s.next;
-    return s;
+  /** The cached result of pipeline tree node `node`, null if absent. */
+  @inline cached(node: i32): CacheSlot | null {
+    const t = this.slots;
+    return t === null ? null : unchecked(t[node]);
   }
 
   /** The first slot that held buffer v (the one others with v share their scan with), null if none. */
   slotHolding(v: ArrayBuffer): CacheSlot | null {
-    let s = this.cache;
-    while (s !== null && s.value != v) s = s.next;
-    if (s === null) return null;
-    const first = s.same;
-    return first !== null ? first : s;
+    const t = this.slots;
+    if (t === null) return null;
+    for (let i = 0, n = t.length; i < n; i++) {
+      const s = unchecked(t[i]);
+      if (s !== null && s.value == v) {
+        const first = s.same;
+        return first !== null ? first : s;
+      }
+    }
+    return null;
   }
 
   /** The remembered result of `step` on buffer `input`, null if absent. */
@@ -121,10 +126,15 @@ export class Entry {
     this.steps = new StepResult(input, step, output, this.steps);
   }
 
-  /** Stores a pipeline result (not cached yet). */
-  store(pipe: i32, v: ArrayBuffer): CacheSlot {
-    const s = new CacheSlot(pipe, v, this.cache);
-    this.cache = s;
+  /** Stores the result of node `node` (not cached yet) of a tree of `nodes` nodes. */
+  store(node: i32, nodes: i32, v: ArrayBuffer): CacheSlot {
+    let t = this.slots;
+    if (t === null) {
+      t = new StaticArray<CacheSlot | null>(nodes);
+      this.slots = t;
+    }
+    const s = new CacheSlot(v);
+    unchecked((t[node] = s));
     return s;
   }
 }

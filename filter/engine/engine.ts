@@ -415,15 +415,15 @@ export class Engine {
       // the result may be a buffer another slot holds already (the memo hands out one buffer per step result)
       const out = runSteps(this.pipe, holder, input, ids, from);
       const same = holder.slotHolding(out);
-      const slot = holder.store(node, out);
+      const slot = holder.store(node, tree.size, out);
       slot.same = same;
       return slot;
     }
     const pipe = this.pipe;
     if (input == e.value) pipe.run(ids, from, ids.length, changetype<usize>(input), input.byteLength);
     else pipe.resume(ids, from, ids.length, changetype<usize>(input), input.byteLength);
-    if (pipe.changed) return holder.store(node, copyBytes(pipe.resultPtr, pipe.resultLen));
-    const slot = holder.store(node, input);
+    if (pipe.changed) return holder.store(node, tree.size, copyBytes(pipe.resultPtr, pipe.resultLen));
+    const slot = holder.store(node, tree.size, input);
     if (base !== null) slot.same = base.same !== null ? base.same : base;
     return slot;
   }

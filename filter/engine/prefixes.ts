@@ -48,6 +48,11 @@ export class PipelineTree {
     }
   }
 
+  /** Number of nodes (node ids are 0 .. size - 1). */
+  @inline get size(): i32 {
+    return this.ids.length;
+  }
+
   /** The node holding the result of pipeline p. */
   @inline nodeOf(p: i32): i32 {
     return unchecked(this.nodes[p]);
