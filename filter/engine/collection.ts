@@ -39,6 +39,8 @@ export class Entry {
   /** Transformation cache: per pipeline tree node, its result on this value once computed (the table is
    *  allocated on the first result: a direct index, as a value of a large body meets dozens of nodes). */
   private slots: StaticArray<CacheSlot | null> | null = null;
+  /** The one slot of every node that leaves the value unchanged (most nodes, on most values). */
+  private unchanged: CacheSlot | null = null;
   /** Prefilter candidates of the untransformed value (the empty pipeline has no cache slot). */
   rawBits: RegexCandidates | null = null;
   /** Step memo of a long value (filter/engine/steps.ts), newest first. */
@@ -66,6 +68,7 @@ export class Entry {
   setValue(v: ArrayBuffer): void {
     this.value = v;
     this.slots = null;
+    this.unchanged = null;
     this.rawBits = null;
     this.steps = null;
   }
@@ -133,7 +136,17 @@ export class Entry {
       t = new StaticArray<CacheSlot | null>(nodes);
       this.slots = t;
     }
-    const s = new CacheSlot(v);
+    let s: CacheSlot;
+    if (v == this.value) {
+      let u = this.unchanged;
+      if (u === null) {
+        u = new CacheSlot(v);
+        this.unchanged = u;
+      }
+      s = u;
+    } else {
+      s = new CacheSlot(v);
+    }
     unchecked((t[node] = s));
     return s;
   }

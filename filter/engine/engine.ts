@@ -414,6 +414,7 @@ export class Engine {
     if (e.value.byteLength >= STEP_MEMO_MIN_BYTES) {
       // the result may be a buffer another slot holds already (the memo hands out one buffer per step result)
       const out = runSteps(this.pipe, holder, input, ids, from);
+      if (out == e.value) return holder.store(node, tree.size, out);
       const same = holder.slotHolding(out);
       const slot = holder.store(node, tree.size, out);
       slot.same = same;
@@ -424,7 +425,7 @@ export class Engine {
     else pipe.resume(ids, from, ids.length, changetype<usize>(input), input.byteLength);
     if (pipe.changed) return holder.store(node, tree.size, copyBytes(pipe.resultPtr, pipe.resultLen));
     const slot = holder.store(node, tree.size, input);
-    if (base !== null) slot.same = base.same !== null ? base.same : base;
+    if (base !== null && input != e.value) slot.same = base.same !== null ? base.same : base;
     return slot;
   }
 

@@ -138,6 +138,23 @@ describe("step memo", () => {
   });
 });
 
+describe("entry cache", () => {
+  it("shares one slot between the nodes that leave the value unchanged", () => {
+    const e = new Entry(latin1("k"), latin1("v"));
+    expect(e.cached(3)).toBeNull();
+    const a = e.store(3, 8, e.value);
+    const b = e.store(5, 8, e.value);
+    const c = e.store(6, 8, latin1("v"));
+    expect(a == b).toBe(true);
+    expect(c == a).toBe(false);
+    expect(e.cached(5) == a).toBe(true);
+    expect(e.cached(6) == c).toBe(true);
+    expect(e.slotHolding(c.value) == c).toBe(true);
+    e.setValue(latin1("w"));
+    expect(e.cached(3)).toBeNull();
+  });
+});
+
 describe("twin entries", () => {
   it("share the caches of the entry they were made from while both hold its value", () => {
     const args = new Collection("ARGS");
