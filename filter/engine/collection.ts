@@ -73,13 +73,13 @@ export class Entry {
     this.steps = null;
   }
 
-  /** Makes this entry (same key and value buffers as `other`) use other's caches; other has no twin itself. */
+  /** Makes this entry (same key and value buffers as `other`) use other's own caches. */
   shareCachesOf(other: Entry): void {
     this.twin = other;
   }
 
-  /** The entry whose caches (cache, rawBits) serve this entry's value: its twin while the twin holds the same
-   *  buffer (a cache depends on nothing but the bytes of the buffer, which never change), else itself. */
+  /** The entry whose caches (slots, rawBits, steps) serve this entry's value: its twin while the twin holds the
+   *  same buffer (a cache depends on nothing but the bytes of the buffer, which never change), else itself. */
   @inline cacheHolder(): Entry {
     const t = this.twin;
     return t !== null && t.value == this.value ? t : this;
