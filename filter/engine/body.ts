@@ -31,9 +31,9 @@ class EngineCollector extends Collector {
       tx.coll(VariableId.REQUEST_COOKIES)!.add(k, v);
       return;
     }
-    tx.coll(VariableId.ARGS)!.add(k, v);
-    if (this.origin == ARGS_GET) tx.coll(VariableId.ARGS_GET)!.add(k, v);
-    else if (this.origin == ARGS_POST) tx.coll(VariableId.ARGS_POST)!.add(k, v);
+    const e = tx.coll(VariableId.ARGS)!.add(k, v);
+    if (this.origin == ARGS_GET) tx.coll(VariableId.ARGS_GET)!.addTwin(e);
+    else if (this.origin == ARGS_POST) tx.coll(VariableId.ARGS_POST)!.addTwin(e);
   }
   file(np: usize, nl: i32, fp: usize, fl: i32, size: i64, cp: usize, cl: i32): void {
     const tx = this.tx;

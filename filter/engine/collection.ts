@@ -1,7 +1,7 @@
 // Collections: ordered multimaps of byte keys to byte values (ModSecurity's AnchoredSetVariable and collection
 // backends). Keys compare case-insensitively, as ModSecurity v3 does for every collection (its MyEqual). Each
-// entry also carries the transformation cache of its value: (pipeline index -> transformed bytes), so a pipeline
-// shared by many rules runs once per value and transaction.
+// entry also carries the transformation cache of its value: (pipeline tree node -> transformed bytes), so a
+// pipeline, or a prefix of pipelines, shared by many rules runs once per value and transaction.
 import { EMPTY, eqNoCase, lowerByte } from "./bytes";
 import { RegexCandidates } from "../program/regexes";
 import { append, at, len, truncate } from "./raw";
@@ -14,10 +14,21 @@ let versionClock: u64 = 0;
   return ++versionClock;
 }
 
-/** One transformation result of an entry's value: the pipeline, its output and the output's prefilter scan. */
+/** One transformation result of an entry's value (for one node of the engine's PipelineTree): the output and
+ *  the output's prefilter scan. */
 export class CacheSlot {
   bits: RegexCandidates | null = null;
-  constructor(readonly pipe: i32, readonly value: ArrayBuffer, readonly next: CacheSlot | null) {}
+  /** The first slot of the same entry that held this very buffer (later steps left it unchanged, or the step memo
+   *  handed it out again), whose scan this slot shares; null when the buffer is this slot's own or the entry's
+   *  value. */
+  same: CacheSlot | null = null;
+  constructor(readonly value: ArrayBuffer) {}
+}
+
+/** One transformation step run on one buffer of an entry's transformation chain (filter/engine/steps.ts): the
+ *  output is the input buffer itself when the step left it unchanged. */
+export class StepResult {
+  constructor(readonly input: ArrayBuffer, readonly step: u8, readonly output: ArrayBuffer, readonly next: StepResult | null) {}
 }
 
 export class Entry {
@@ -25,10 +36,15 @@ export class Entry {
   value: ArrayBuffer;
   /** Expiry (seconds since the epoch) for persistent collections; 0 = none. */
   expires: i64 = 0;
-  /** Transformation cache: the pipelines run on this value (a short list, newest first). */
-  cache: CacheSlot | null = null;
+  /** Transformation cache: per pipeline tree node, its result on this value once computed (the table is
+   *  allocated on the first result: a direct index, as a value of a large body meets dozens of nodes). */
+  private slots: StaticArray<CacheSlot | null> | null = null;
+  /** The one slot of every node that leaves the value unchanged (most nodes, on most values). */
+  private unchanged: CacheSlot | null = null;
   /** Prefilter candidates of the untransformed value (the empty pipeline has no cache slot). */
   rawBits: RegexCandidates | null = null;
+  /** Step memo of a long value (filter/engine/steps.ts), newest first. */
+  steps: StepResult | null = null;
   /** Key index bookkeeping (Collection's hash index): the case-folded hash of the key, and the position of the
    *  next entry with the same key (-1: none). Meaningful only while the owning collection is indexed. */
   keyHash: u32 = 0;
@@ -39,6 +55,10 @@ export class Entry {
   /** This entry's key as a value (what *_NAMES variables yield), kept so its transformation cache lives as long
    *  as the entry instead of being rebuilt by every rule that reads the names. */
   private keyEntry: Entry | null = null;
+  /** An entry of another collection made with the same key and value buffers (an argument is an entry of ARGS and
+   *  of ARGS_GET or ARGS_POST): while both still hold that value, this entry uses the twin's caches, so the value is
+   *  transformed and scanned once for both. */
+  private twin: Entry | null = null;
 
   constructor(key: ArrayBuffer, value: ArrayBuffer) {
     this.key = key;
@@ -50,8 +70,11 @@ export class Entry {
     this.key = EMPTY;
     this.value = EMPTY;
     this.expires = 0;
-    this.cache = null;
+    this.slots = null;
+    this.unchanged = null;
     this.rawBits = null;
+    this.steps = null;
+    this.twin = null;
     this.keyHash = 0;
     this.nextSame = -1;
     this.matchedName = null;
@@ -61,12 +84,28 @@ export class Entry {
 
   setValue(v: ArrayBuffer): void {
     this.value = v;
-    this.cache = null;
+    this.slots = null;
+    this.unchanged = null;
     this.rawBits = null;
+    this.steps = null;
+  }
+
+  /** Makes this entry (same key and value buffers as `other`) use other's own caches. */
+  shareCachesOf(other: Entry): void {
+    this.twin = other;
+  }
+
+  /** The entry whose caches (slots, rawBits, steps) serve this entry's value: its twin while the twin holds the
+   *  same buffer (a cache depends on nothing but the bytes of the buffer, which never change), else itself. */
+  @inline cacheHolder(): Entry {
+    const t = this.twin;
+    return t !== null && t.value == this.value ? t : this;
   }
 
   /** The entry whose value is this entry's key (keys never change). */
   asName(): Entry {
+    const t = this.twin;
+    if (t !== null) return t.asName(); // the same key buffer: one name entry for both
     let k = this.keyEntry;
     if (k === null) {
       k = new Entry(this.key, this.key);
@@ -75,17 +114,57 @@ export class Entry {
     return k;
   }
 
-  /** The cached result of pipeline `pipe`, null if absent. */
-  @inline cached(pipe: i32): CacheSlot | null {
-    let s = this.cache;
-    while (s !== null && s.pipe != pipe) s = s.next;
-    return s;
+  /** The cached result of pipeline tree node `node`, null if absent. */
+  @inline cached(node: i32): CacheSlot | null {
+    const t = this.slots;
+    return t === null ? null : unchecked(t[node]);
   }
 
-  /** Stores a pipeline result (not cached yet). */
-  store(pipe: i32, v: ArrayBuffer): CacheSlot {
-    const s = new CacheSlot(pipe, v, this.cache);
-    this.cache = s;
+  /** The first slot that held buffer v (the one others with v share their scan with), null if none. */
+  slotHolding(v: ArrayBuffer): CacheSlot | null {
+    const t = this.slots;
+    if (t === null) return null;
+    for (let i = 0, n = t.length; i < n; i++) {
+      const s = unchecked(t[i]);
+      if (s !== null && s.value == v) {
+        const first = s.same;
+        return first !== null ? first : s;
+      }
+    }
+    return null;
+  }
+
+  /** The remembered result of `step` on buffer `input`, null if absent. */
+  stepped(input: ArrayBuffer, step: u8): StepResult | null {
+    let r = this.steps;
+    while (r !== null && (r.input != input || r.step != step)) r = r.next;
+    return r;
+  }
+
+  /** Remembers a step's result (not remembered yet). */
+  storeStep(input: ArrayBuffer, step: u8, output: ArrayBuffer): void {
+    this.steps = new StepResult(input, step, output, this.steps);
+  }
+
+  /** Stores the result of node `node` (not cached yet) of a tree of `nodes` nodes. */
+  store(node: i32, nodes: i32, v: ArrayBuffer): CacheSlot {
+    let t = this.slots;
+    if (t === null) {
+      t = new StaticArray<CacheSlot | null>(nodes);
+      this.slots = t;
+    }
+    let s: CacheSlot;
+    if (v == this.value) {
+      let u = this.unchanged;
+      if (u === null) {
+        u = new CacheSlot(v);
+        this.unchanged = u;
+      }
+      s = u;
+    } else {
+      s = new CacheSlot(v);
+    }
+    unchecked((t[node] = s));
     return s;
   }
 }
@@ -145,6 +224,13 @@ export class Collection {
     this.version = nextVersion();
     truncate(this.entries, 0);
     this.indexed = false;
+  }
+
+  /** Adds an entry with other's key and value (an entry of another collection) that shares other's caches. */
+  addTwin(other: Entry): Entry {
+    const e = this.add(other.key, other.value);
+    e.shareCachesOf(other);
+    return e;
   }
 
   add(key: ArrayBuffer, value: ArrayBuffer): Entry {

@@ -3,8 +3,9 @@
 //  - rules run in phase order; a removed rule (ctl:ruleRemoveById/ByTag/ByMsg) is skipped; skip:N skips N rules
 //    (a chain is one rule), skipAfter jumps to the resolved position; an intervention ends the phase;
 //  - a condition evaluates its targets (exclusions `!`, counts `&`, key and regex selectors, ctl target removals)
-//    value by value; the transformation pipeline of a value runs once per transaction (Entry cache); multiMatch
-//    runs the operator on the original value and after each changing transformation;
+//    value by value; the transformation pipeline of a value runs once per transaction (Entry cache, whose keys are
+//    the shared prefixes of the pipelines: prefixes.ts); multiMatch runs the operator on the original value and
+//    after each changing transformation;
 //  - on every matching value: MATCHED_VAR(S)(_NAME(S)) are updated, captures fill TX:0..9 and the condition's
 //    setvar actions run (ModSecurity's "independent" actions, run even if a later chain link fails);
 //  - when the whole chain matched: the other actions (ctl, initcol, expirevar, setenv, ...) of every link, then
@@ -34,6 +35,8 @@ import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
 import { namesOf, skippableConditions } from "./skippable";
 import { KEYED_COUNT, KEYED_NO, keyedConditions } from "./keyed";
+import { PipelineTree, ROOT, pipelineTreeOf } from "./prefixes";
+import { STEP_MEMO_MIN_BYTES, runSteps } from "./steps";
 import { append, at, len, truncate, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
@@ -78,7 +81,9 @@ export class Engine {
   private out: Out = new Out();
   private curRule: i32 = -1;
   private fp: usize = memory.data(16);
+  /** multiValues(): the values a multiMatch condition tests, with their cache slots (null: the entry's value). */
   private multiVals: Array<ArrayBuffer> = new Array<ArrayBuffer>();
+  private multiSlots: Array<CacheSlot | null> = new Array<CacheSlot | null>();
   private warnedVariants: Set<i32> = new Set<i32>();
   /** Per variable: "NAME:" in bytes (built on first use; read-only), the start of every MATCHED_VAR_NAME. */
   private namePrefixes: StaticArray<ArrayBuffer | null> = new StaticArray<ArrayBuffer | null>(VARIABLE_COUNT);
@@ -99,9 +104,12 @@ export class Engine {
    *  unique across all collections of the VM, so a new transaction's collections never hit a stale union). */
   private unionBits: Array<RegexCandidates | null>;
   private unionVersion: StaticArray<u64>;
+  /** The pipelines' shared prefixes: the nodes that key every entry's transformation cache. */
+  private readonly pipelines: PipelineTree;
 
   constructor(rs: Ruleset) {
     this.rs = rs;
+    this.pipelines = pipelineTreeOf(rs);
     this.skippable = skippableConditions(rs);
     this.keyed = keyedConditions(rs);
     this.exclusions = conditionsWithExclusions(rs);
@@ -357,11 +365,12 @@ export class Engine {
       const v = at(vars, k);
       const kind = at(kinds, k);
       if (multi) {
-        this.multiValues(e.value, ids);
+        this.multiValues(e, pipeIdx);
         const mv = this.multiVals;
+        const ms = this.multiSlots;
         for (let j = 0; j < mv.length; j++) {
           const val = unchecked(mv[j]);
-          let m = this.operator(c, op, val, null, null, capture);
+          let m = this.operator(c, op, val, e, unchecked(ms[j]), capture);
           if (negated) m = !m;
           if (m) {
             this.matched(v, kind, e, val);
@@ -438,31 +447,60 @@ export class Engine {
   /** The cache slot of e's value after pipeline pipeIdx (run now if not cached), or null for the empty pipeline. */
   private transformed(e: Entry, pipeIdx: i32, ids: StaticArray<u8>): CacheSlot | null {
     if (ids.length == 0) return null;
-    let slot = e.cached(pipeIdx);
-    if (slot === null) {
-      this.pipe.run(ids, 0, ids.length, changetype<usize>(e.value), e.value.byteLength);
-      const res = this.pipe.changed ? copyBytes(this.pipe.resultPtr, this.pipe.resultLen) : e.value;
-      slot = e.store(pipeIdx, res);
+    return this.nodeSlot(e, this.pipelines.nodeOf(pipeIdx));
+  }
+
+  /** The cache slot of e's value after pipeline tree node `node`: run now, from its parent's slot, if not cached.
+   *  A step that leaves its input unchanged keeps the very same buffer (no copy, and one scan for all holders). */
+  private nodeSlot(e: Entry, node: i32): CacheSlot {
+    const holder = e.cacheHolder();
+    const cached = holder.cached(node);
+    if (cached !== null) return cached;
+    const tree = this.pipelines;
+    const parent = tree.parentOf(node);
+    const base: CacheSlot | null = parent == ROOT ? null : this.nodeSlot(e, parent);
+    const input = base === null ? e.value : base.value;
+    const ids = tree.idsOf(node);
+    const from = tree.stepsFrom(node);
+    if (e.value.byteLength >= STEP_MEMO_MIN_BYTES) {
+      // the result may be a buffer another slot holds already (the memo hands out one buffer per step result)
+      const out = runSteps(this.pipe, holder, input, ids, from);
+      if (out == e.value) return holder.store(node, tree.size, out);
+      const same = holder.slotHolding(out);
+      const slot = holder.store(node, tree.size, out);
+      slot.same = same;
+      return slot;
     }
+    const pipe = this.pipe;
+    if (input == e.value) pipe.run(ids, from, ids.length, changetype<usize>(input), input.byteLength);
+    else pipe.resume(ids, from, ids.length, changetype<usize>(input), input.byteLength);
+    if (pipe.changed) return holder.store(node, tree.size, copyBytes(pipe.resultPtr, pipe.resultLen));
+    const slot = holder.store(node, tree.size, input);
+    if (base !== null && input != e.value) slot.same = base.same !== null ? base.same : base;
     return slot;
   }
 
-  /** The prefilter candidates of e's value in cache slot `slot` (null: the raw value), scanned once and kept. */
+  /** The slot whose prefilter scan serves e's value in `slot`: null for the entry's own value (its rawBits). */
+  @inline private scanOwner(e: Entry, slot: CacheSlot | null): CacheSlot | null {
+    if (slot === null || slot.value == e.value) return null;
+    const same = slot.same;
+    return same !== null ? same : slot;
+  }
+
+  /** The prefilter candidates of e's value in cache slot `slot` (null: the raw value), scanned once and kept with
+   *  the first slot that held the buffer: every pipeline that yields the same buffer shares one scan. (Sets are
+   *  never changed after the scan.) */
   private candidatesOf(e: Entry, slot: CacheSlot | null): RegexCandidates {
-    let c = slot !== null ? slot.bits : e.rawBits;
+    const owner = this.scanOwner(e, slot);
+    const holder = e.cacheHolder();
+    let c = owner !== null ? owner.bits : holder.rawBits;
     if (c === null) {
-      const val = slot !== null ? slot.value : e.value;
-      if (slot !== null && val == e.value) {
-        // The pipeline left the value unchanged (transformed() then keeps the very same buffer): the candidates
-        // are the raw value's, scanned once for every such pipeline. (Sets are never changed after the scan.)
-        c = this.candidatesOf(e, null);
-      } else {
-        const set = this.rs.regexSet;
-        c = set.newCandidates();
-        set.scanInto(c, changetype<usize>(val), val.byteLength);
-      }
-      if (slot !== null) slot.bits = c;
-      else e.rawBits = c;
+      const val = owner !== null ? owner.value : e.value;
+      const set = this.rs.regexSet;
+      c = set.newCandidates();
+      set.scanInto(c, changetype<usize>(val), val.byteLength);
+      if (owner !== null) owner.bits = c;
+      else holder.rawBits = c;
     }
     return c;
   }
@@ -519,18 +557,27 @@ export class Engine {
     return u;
   }
 
-  private multiValues(v: ArrayBuffer, ids: StaticArray<u8>): void {
+  /** The values a multiMatch condition tests (multiVals, with their cache slots in multiSlots): e's value, then the
+   *  value after each step of pipeline pipeIdx that changes it into different bytes. */
+  private multiValues(e: Entry, pipeIdx: i32): void {
     const mv = this.multiVals;
+    const ms = this.multiSlots;
     mv.length = 0;
-    mv.push(v);
-    let cur = v;
-    for (let i = 0; i < ids.length; i++) {
-      this.pipe.run(ids, i, i + 1, changetype<usize>(cur), cur.byteLength);
-      if (this.pipe.changed) {
-        const nv = copyBytes(this.pipe.resultPtr, this.pipe.resultLen);
-        if (!eqB(nv, cur)) mv.push(nv);
-        cur = nv;
+    ms.length = 0;
+    mv.push(e.value);
+    ms.push(null);
+    const prefixes = this.pipelines.prefixesOf(pipeIdx);
+    if (prefixes === null) return; // cannot happen: the tree has the prefixes of every multiMatch pipeline
+    let cur = e.value;
+    for (let k = 0; k < prefixes.length; k++) {
+      const slot = this.nodeSlot(e, unchecked(prefixes[k]));
+      const nv = slot.value;
+      if (nv == cur) continue; // step k left the value unchanged (same buffer)
+      if (!eqB(nv, cur)) {
+        mv.push(nv);
+        ms.push(slot);
       }
+      cur = nv;
     }
   }
 
@@ -958,7 +1005,8 @@ export class Engine {
       set.prefilterScan(changetype<usize>(val), val.byteLength);
       return set.regexMayMatch(ri);
     }
-    let c = slot !== null ? slot.bits : e.rawBits;
+    const owner = this.scanOwner(e, slot);
+    let c = owner !== null ? owner.bits : e.cacheHolder().rawBits;
     if (c === null) {
       // A table DFA costs two loads per byte, less than one step of the prefilter automaton: run it directly
       // unless this value was scanned already (then the scan is free).

@@ -451,6 +451,7 @@ function decodeDfa(v: View, b: RegexDecoder): Dfa | null {
   if (v.fault) return b.fail<Dfa>("DFA read out of range");
   const e = d.validate();
   if (e !== null) return b.fail<Dfa>("DFA: " + e);
+  d.premultiply();
   return d;
 }
 

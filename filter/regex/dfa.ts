@@ -23,6 +23,19 @@ export class Dfa {
   dead: i32 = -1;
   /** numStates entries: 1 when input ending in that state matches */
   acceptAtEnd: StaticArray<u8> = new StaticArray<u8>(0);
+  /** When set (premultiply()), each entry of `trans` is a next state times numClasses: the offset of its row, so the
+   *  walk adds the byte's class to it with no multiply on its per-byte dependency chain. */
+  premultiplied: bool = false;
+
+  /** Turns the entries of `trans` into row offsets when they all fit a u16 (numStates × numClasses ≤ 65536, most
+   *  DFAs of the CRS); call on a validated DFA. */
+  premultiply(): void {
+    const k = this.numClasses;
+    if (this.premultiplied || <i64>this.numStates * <i64>k > 65536) return;
+    const t = this.trans;
+    for (let i = 0, e = t.length; i < e; i++) unchecked((t[i] = <u16>(<u32>unchecked(t[i]) * <u32>k)));
+    this.premultiplied = true;
+  }
 
   /**
    * Checks every invariant the walker relies on (it reads the tables unchecked): null when sound, else the reason.
@@ -41,6 +54,13 @@ export class Dfa {
     if (this.dead < -1 || this.dead >= n) return "dead out of range";
     for (let b = 0; b < 256; b++) if (<i32>unchecked(this.classOf[b]) >= k) return "class map entry out of range";
     const t = this.trans;
+    if (this.premultiplied) {
+      for (let i = 0, e = t.length; i < e; i++) {
+        const r = <i32>unchecked(t[i]);
+        if (r >= n * k || r % k != 0) return "row offset out of range";
+      }
+      return null;
+    }
     for (let i = 0, e = t.length; i < e; i++) if (<i32>unchecked(t[i]) >= n) return "transition out of range";
     return null;
   }
@@ -51,6 +71,7 @@ export class Dfa {
  * No allocation; `d` must have passed validate().
  */
 export function dfaMatch(d: Dfa, ptr: usize, len: i32): bool {
+  if (d.premultiplied) return dfaMatchRows(d, ptr, len);
   const k = <u32>d.numClasses;
   const classOf = changetype<usize>(d.classOf);
   const trans = changetype<usize>(d.trans);
@@ -65,4 +86,22 @@ export function dfaMatch(d: Dfa, ptr: usize, len: i32): bool {
     if (s == dead) return false;
   }
   return unchecked(d.acceptAtEnd[s]) == 1;
+}
+
+/** dfaMatch() over a premultiplied table: states are carried as row offsets (state × numClasses). */
+function dfaMatchRows(d: Dfa, ptr: usize, len: i32): bool {
+  const k = <u32>d.numClasses;
+  const classOf = changetype<usize>(d.classOf);
+  const trans = changetype<usize>(d.trans);
+  const accept = d.accept < 0 ? 0xffffffff : <u32>d.accept * k; // never equal to a row offset when absent
+  const dead = d.dead < 0 ? 0xffffffff : <u32>d.dead * k;
+  let r = <u32>d.start * k;
+  const end = ptr + <usize>len;
+  for (let p = ptr; p < end; p++) {
+    const c = <u32>load<u8>(classOf + <usize>load<u8>(p));
+    r = <u32>load<u16>(trans + ((<usize>(r + c)) << 1));
+    if (r == accept) return true;
+    if (r == dead) return false;
+  }
+  return unchecked(d.acceptAtEnd[<i32>(r / k)]) == 1;
 }

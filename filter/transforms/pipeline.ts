@@ -90,6 +90,12 @@ export class TransformPipeline {
   run(ids: StaticArray<u8>, from: i32, to: i32, src: usize, len: i32): i32 {
     if (len > MAX_TRANSFORM_OUTPUT) len = MAX_TRANSFORM_OUTPUT;
     if (len < 0) len = 0;
+    return this.resume(ids, from, to, src, len);
+  }
+
+  /** run() continued on the result of an earlier run() of ids[0..from) that changed its value: that result is
+   *  taken whole, as the steps of one run() take each other's output (run() cuts only the original value). */
+  resume(ids: StaticArray<u8>, from: i32, to: i32, src: usize, len: i32): i32 {
     let p = src;
     let n = len;
     let changed = false;

@@ -96,7 +96,7 @@ describe("bytes and collections", () => {
     const c = new Collection("MATCHED_VARS");
     c.recycleEntries();
     const first = c.add(latin1("ARGS:a"), latin1("1"));
-    first.store(3, latin1("x"));
+    first.store(3, 8, latin1("x"));
     first.asName();
     c.clear();
     expect(first.value.byteLength).toBe(0);

@@ -185,6 +185,23 @@ describe("Dfa", () => {
     const nul = new StaticArray<u8>(4096); // NUL bytes
     expect(dfaMatch(d, ptr(nul), nul.length)).toBe(false);
   });
+  it("walks a premultiplied table (row offsets) with the same answers", () => {
+    const d = abcDfa();
+    d.acceptAtEnd[2] = 1; // also accept input that ends right after "ab": exercises the end-of-input lookup
+    d.premultiply();
+    expect(d.premultiplied).toBe(true);
+    expect(d.trans[6]).toBe(2 * 4); // state 1 on b -> state 2, row offset 8
+    expect(d.validate()).toBeNull();
+    const inputs = ["xxabcyy", "ababab", "xab", "", "abx", "cab"];
+    const plain = abcDfa();
+    plain.acceptAtEnd[2] = 1;
+    for (let i = 0; i < inputs.length; i++) {
+      const b = bytes(inputs[i]);
+      expect(dfaMatch(d, ptr(b), b.length)).toBe(dfaMatch(plain, ptr(b), b.length));
+    }
+    d.trans[5] = 5; // not a row offset
+    expect(d.validate()).not.toBeNull();
+  });
   it("refuses out-of-range tables", () => {
     const d = abcDfa();
     d.trans[5] = 4;
