@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { REPO } from "../peers/modsecurity-check/index";
 import type { RuleSetSpec } from "./rules";
+import { percentile } from "./stats";
 import { CHROME_UA } from "./workloads";
 
 export interface WrkResult {
@@ -26,8 +27,12 @@ export interface E2eTarget {
   /** wrk connections of this run: the configured load, or 1 (each request waits for the previous answer, so the
    *  added latency is the proxy's own cost rather than queueing behind other connections). */
   connections: number;
+  /** The median of the rounds' figures (requests and errors: their sums). */
   wrk: WrkResult;
-  /** Latency added over the direct upstream, ms (null for the direct run). */
+  /** Each round's run; the targets of a round run one after another, so they share the machine's state. */
+  rounds: WrkResult[];
+  /** Latency added over the direct upstream, ms: the median over the rounds of target − direct in the same round
+   *  (null for the direct run). */
   addedP50Ms: number | null;
   addedP99Ms: number | null;
 }
@@ -37,6 +42,7 @@ export interface E2eReport {
   nginxSkipped: string | null;
   durationS: number;
   connections: number;
+  rounds: number;
   ruleSet: string;
   /** The module `waf serve` loaded, and whether it is the one measured in-process. */
   wasm: string;
@@ -194,6 +200,8 @@ export interface E2eOptions {
   dir: string;
   durationS: number;
   connections: number;
+  /** Interleaved rounds of every target (a lone run's p99 is mostly the noise of the moment on a shared machine). */
+  rounds: number;
   log: (line: string) => void;
 }
 
@@ -204,6 +212,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eReport> {
     nginxSkipped: null,
     durationS: o.durationS,
     connections: o.connections,
+    rounds: o.rounds,
     ruleSet: o.rules.label,
     wasm: o.wasm,
     wasmSha256,
@@ -262,19 +271,25 @@ export async function runE2e(o: E2eOptions): Promise<E2eReport> {
       const script = join(o.dir, `wrk-${sc.name}.lua`);
       writeFileSync(script, sc.lua);
       for (const connections of loads) {
-        let direct: WrkResult | undefined;
-        for (const t of targets) {
-          o.log(`bench: e2e ${sc.name} → ${t.name}, ${connections} connection(s), ${o.durationS} s …`);
-          const wrk = await runWrk(`http://127.0.0.1:${t.port}`, script, o.durationS, connections);
-          if (!direct) direct = wrk;
-          const isDirect = t.port === upPort;
+        const runs = targets.map((): WrkResult[] => []);
+        for (let round = 1; round <= o.rounds; round++) {
+          for (const [i, t] of targets.entries()) {
+            o.log(`bench: e2e ${sc.name} → ${t.name}, ${connections} connection(s), round ${round}/${o.rounds}, ${o.durationS} s …`);
+            runs[i]!.push(await runWrk(`http://127.0.0.1:${t.port}`, script, o.durationS, connections));
+          }
+        }
+        const direct = runs[0]!;
+        for (const [i, t] of targets.entries()) {
+          const rounds = runs[i]!;
+          const added = (p: (w: WrkResult) => number) => (i === 0 ? null : median(rounds.map((w, r) => p(w) - p(direct[r]!))));
           report.results.push({
             target: t.name,
             scenario: sc.name,
             connections,
-            wrk,
-            addedP50Ms: isDirect ? null : wrk.p50Ms - direct.p50Ms,
-            addedP99Ms: isDirect ? null : wrk.p99Ms - direct.p99Ms,
+            wrk: combineRounds(rounds),
+            rounds,
+            addedP50Ms: added((w) => w.p50Ms),
+            addedP99Ms: added((w) => w.p99Ms),
           });
         }
       }
@@ -285,6 +300,23 @@ export async function runE2e(o: E2eOptions): Promise<E2eReport> {
     for (const c of children.reverse()) await stop(c);
   }
   return report;
+}
+
+function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
+function combineRounds(rounds: WrkResult[]): WrkResult {
+  const sum = (p: (w: WrkResult) => number) => rounds.reduce((n, w) => n + p(w), 0);
+  const errors = rounds.map((w) => w.socketErrors).filter((e) => e !== null);
+  return {
+    requestsPerSec: median(rounds.map((w) => w.requestsPerSec)),
+    p50Ms: median(rounds.map((w) => w.p50Ms)),
+    p99Ms: median(rounds.map((w) => w.p99Ms)),
+    requests: sum((w) => w.requests),
+    non2xx: sum((w) => w.non2xx),
+    socketErrors: errors.length > 0 ? errors.join("; ") : null,
+  };
 }
 
 async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
