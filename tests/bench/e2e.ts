@@ -4,7 +4,7 @@
 // Everything listens on 127.0.0.1; every run is bounded by its duration.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { REPO } from "../peers/modsecurity-check/index";
@@ -35,6 +35,10 @@ export interface E2eTarget {
    *  (null for the direct run). */
   addedP50Ms: number | null;
   addedP99Ms: number | null;
+  /** CPU time the target's processes used per request, µs (median over the rounds; null where /proc is not
+   *  readable). Unlike latency it hardly depends on what else the machine runs, so it shows a change in the
+   *  proxy's own cost that the noise of a shared machine hides in p99. */
+  cpuUsPerRequest: number | null;
 }
 
 export interface E2eReport {
@@ -240,9 +244,9 @@ export async function runE2e(o: E2eOptions): Promise<E2eReport> {
     waf.stdout!.resume();
     const wafPort = Number((await waitFor(waf, "stderr", /listening on http:\/\/[^:]+:(\d+)\//, 300_000))[1]);
 
-    const targets: Array<{ name: string; port: number }> = [
-      { name: "direct upstream", port: upPort },
-      { name: "waf serve", port: wafPort },
+    const targets: Array<{ name: string; port: number; pid: number | undefined }> = [
+      { name: "direct upstream", port: upPort, pid: upstream.pid },
+      { name: "waf serve", port: wafPort, pid: waf.pid },
     ];
     const nginxReason = nginxMissing();
     if (nginxReason) report.nginxSkipped = nginxReason;
@@ -258,7 +262,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eReport> {
         const nginx = spawn("nginx", ["-p", o.dir, "-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
         children.push(nginx);
         await waitForPort(port, 120_000, nginx);
-        targets.push({ name: "nginx+ModSecurity", port });
+        targets.push({ name: "nginx+ModSecurity", port, pid: nginx.pid });
       } catch (err) {
         report.nginxSkipped = `nginx + ModSecurity failed to start: ${(err as Error).message}`;
       }
@@ -272,10 +276,15 @@ export async function runE2e(o: E2eOptions): Promise<E2eReport> {
       writeFileSync(script, sc.lua);
       for (const connections of loads) {
         const runs = targets.map((): WrkResult[] => []);
+        const cpu = targets.map((): number[] => []);
         for (let round = 1; round <= o.rounds; round++) {
           for (const [i, t] of targets.entries()) {
             o.log(`bench: e2e ${sc.name} → ${t.name}, ${connections} connection(s), round ${round}/${o.rounds}, ${o.durationS} s …`);
-            runs[i]!.push(await runWrk(`http://127.0.0.1:${t.port}`, script, o.durationS, connections));
+            const cpuBefore = cpuSeconds(t.pid);
+            const wrk = await runWrk(`http://127.0.0.1:${t.port}`, script, o.durationS, connections);
+            const cpuAfter = cpuSeconds(t.pid);
+            runs[i]!.push(wrk);
+            if (cpuBefore !== null && cpuAfter !== null && wrk.requests > 0) cpu[i]!.push(((cpuAfter - cpuBefore) * 1e6) / wrk.requests);
           }
         }
         const direct = runs[0]!;
@@ -290,6 +299,7 @@ export async function runE2e(o: E2eOptions): Promise<E2eReport> {
             rounds,
             addedP50Ms: added((w) => w.p50Ms),
             addedP99Ms: added((w) => w.p99Ms),
+            cpuUsPerRequest: cpu[i]!.length === o.rounds ? median(cpu[i]!) : null,
           });
         }
       }
@@ -300,6 +310,38 @@ export async function runE2e(o: E2eOptions): Promise<E2eReport> {
     for (const c of children.reverse()) await stop(c);
   }
   return report;
+}
+
+let clockTicksPerS: number | undefined;
+
+/** The unit of /proc's CPU times (USER_HZ, 100 on every common Linux). */
+function clockTicks(): number {
+  clockTicksPerS ??= Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+  return clockTicksPerS;
+}
+
+/** CPU seconds (user + system) used so far by a process and its children (nginx's workers), from Linux's /proc;
+ *  null when that cannot be read. */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const ticks = cpuTicks(pid);
+    return Number.isFinite(ticks) ? ticks / clockTicks() : null;
+  } catch {
+    return null;
+  }
+}
+
+function cpuTicks(pid: number): number {
+  // utime and stime are the 14th and 15th fields; the 2nd, the command name, is in parentheses and may contain
+  // spaces, so the fields are counted after it (utime is then the 12th).
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+  let ticks = Number(fields[11]) + Number(fields[12]);
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const children = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+    for (const child of children ? children.split(" ") : []) ticks += cpuTicks(Number(child));
+  }
+  return ticks;
 }
 
 function median(values: number[]): number {

@@ -140,8 +140,11 @@ export function formatReport(r: BenchReport): string {
     out.push(`  waf serve: build/waf.mjs with ${e.wasm} (sha256 ${e.wasmSha256.slice(0, 12)}…${e.sameWasmAsMeasured ? ", the module measured above" : ", NOT the module measured above: the build changed during the run"})`);
     out.push(
       table(
-        ["scenario", "conns", "target", "req/s", "p50 ms", "p99 ms", "added p50", "added p99", "non-2xx"],
-        e.results.map((x) => [x.scenario, String(x.connections), x.target, f(x.wrk.requestsPerSec), f(x.wrk.p50Ms, 3), f(x.wrk.p99Ms, 3), f(x.addedP50Ms, 3), f(x.addedP99Ms, 3), String(x.wrk.non2xx)]),
+        ["scenario", "conns", "target", "req/s", "p50 ms", "p99 ms", "added p50", "added p99", "cpu µs/req", "non-2xx"],
+        e.results.map((x) => [
+          x.scenario, String(x.connections), x.target, f(x.wrk.requestsPerSec), f(x.wrk.p50Ms, 3), f(x.wrk.p99Ms, 3),
+          f(x.addedP50Ms, 3), f(x.addedP99Ms, 3), f(x.cpuUsPerRequest), String(x.wrk.non2xx),
+        ]),
       ),
     );
     if (e.nginxSkipped) out.push(`  nginx + ModSecurity skipped: ${e.nginxSkipped}`);
