@@ -55,8 +55,7 @@ const LEVELS: LogLevel[] = ["trace", "debug", "info", "warn", "error", "critical
 const WORKER_UPSTREAM = "WAF_SERVE_WORKER_UPSTREAM";
 
 async function serve(ruleFiles: string[], opts: ServeOptions): Promise<void> {
-  const minLevel = LEVELS.indexOf(opts.logLevel as LogLevel);
-  if (minLevel < 0) throw new InvalidArgumentError(`--log-level must be one of ${LEVELS.join(", ")}`);
+  if (!LEVELS.includes(opts.logLevel as LogLevel)) throw new InvalidArgumentError(`--log-level must be one of ${LEVELS.join(", ")}`);
   const worker = cluster.isWorker;
   const say = (line: string) => {
     if (!worker) process.stderr.write(line);
@@ -76,9 +75,10 @@ async function serve(ruleFiles: string[], opts: ServeOptions): Promise<void> {
     table: ruleset.table,
     failOpen: opts.failOpen,
     bufferLimitBytes: opts.bufferLimit,
-    logger: (level, message) => {
-      if (LEVELS.indexOf(level) >= minLevel) process.stderr.write(`[${level}] ${message}\n`);
-    },
+    // The host drops messages below this level before decoding them from the module's memory, and tells the module
+    // the level (proxy_get_log_level), as Envoy does with its component log level.
+    logLevel: opts.logLevel as LogLevel,
+    logger: (level, message) => process.stderr.write(`[${level}] ${message}\n`),
   });
 
   let demo: DemoUpstream | undefined;

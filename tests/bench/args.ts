@@ -24,6 +24,7 @@ export interface BenchOptions {
   e2e: boolean;
   e2eDuration: number;
   e2eConnections: number;
+  e2eRounds: number;
   e2eParanoia: number;
 }
 
@@ -45,6 +46,7 @@ export const USAGE = `usage: npm run bench -- [options]   (or: node --import tsx
   --e2e                  also run waf serve (and nginx+ModSecurity if installed) under wrk on loopback
   --e2e-duration S       seconds per wrk run (default 10)
   --e2e-connections N    wrk connections (default 16)
+  --e2e-rounds N         interleaved rounds of every target, figures are their medians (default 3)
   --e2e-paranoia N       CRS paranoia level for --e2e (default 1)`;
 
 export function parseBenchArgs(argv: string[], sharedDir: string): BenchOptions {
@@ -69,6 +71,7 @@ export function parseBenchArgs(argv: string[], sharedDir: string): BenchOptions 
       e2e: { type: "boolean", default: false },
       "e2e-duration": { type: "string" },
       "e2e-connections": { type: "string" },
+      "e2e-rounds": { type: "string" },
       "e2e-paranoia": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -108,6 +111,7 @@ export function parseBenchArgs(argv: string[], sharedDir: string): BenchOptions 
     e2e: values.e2e ?? false,
     e2eDuration: int("e2e-duration", values["e2e-duration"], 10, 1),
     e2eConnections: int("e2e-connections", values["e2e-connections"], 16, 1),
+    e2eRounds: int("e2e-rounds", values["e2e-rounds"], 3, 1),
     e2eParanoia: int("e2e-paranoia", values["e2e-paranoia"], 1, 1),
   };
 }

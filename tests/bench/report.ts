@@ -132,13 +132,19 @@ export function formatReport(r: BenchReport): string {
   else if (r.e2e.skipped) out.push(`== end to end: skipped — ${r.e2e.skipped}`);
   else {
     const e = r.e2e;
-    out.push(`== end to end (${e.ruleSet}, block mode): wrk -t1 -c<conns> -d${e.durationS}s on loopback; added = p(target) − p(direct) at the same load`);
+    out.push(
+      `== end to end (${e.ruleSet}, block mode): wrk -t1 -c<conns> -d${e.durationS}s on loopback, ${e.rounds} interleaved round(s) of every target, ` +
+        "medians; added = p(target) − p(direct) in the same round at the same load",
+    );
     out.push(`  conns ${e.connections}: throughput (a saturated proxy's latency is mostly queueing); conns 1: the latency the proxy itself adds`);
     out.push(`  waf serve: build/waf.mjs with ${e.wasm} (sha256 ${e.wasmSha256.slice(0, 12)}…${e.sameWasmAsMeasured ? ", the module measured above" : ", NOT the module measured above: the build changed during the run"})`);
     out.push(
       table(
-        ["scenario", "conns", "target", "req/s", "p50 ms", "p99 ms", "added p50", "added p99", "non-2xx"],
-        e.results.map((x) => [x.scenario, String(x.connections), x.target, f(x.wrk.requestsPerSec), f(x.wrk.p50Ms, 3), f(x.wrk.p99Ms, 3), f(x.addedP50Ms, 3), f(x.addedP99Ms, 3), String(x.wrk.non2xx)]),
+        ["scenario", "conns", "target", "req/s", "p50 ms", "p99 ms", "added p50", "added p99", "cpu µs/req", "non-2xx"],
+        e.results.map((x) => [
+          x.scenario, String(x.connections), x.target, f(x.wrk.requestsPerSec), f(x.wrk.p50Ms, 3), f(x.wrk.p99Ms, 3),
+          f(x.addedP50Ms, 3), f(x.addedP99Ms, 3), f(x.cpuUsPerRequest), String(x.wrk.non2xx),
+        ]),
       ),
     );
     if (e.nginxSkipped) out.push(`  nginx + ModSecurity skipped: ${e.nginxSkipped}`);

@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       const serveRuleArgs = o.rules.length ? o.rules : ["--crs", o.crs, "--paranoia", String(o.e2eParanoia)];
       // `waf serve` is build/waf.mjs, whose table compiler must match the filter: it loads its own build/waf.wasm
       // (built with it) unless --wasm was given. The report says when that is not the module measured above.
-      report.e2e = await runE2e({ rules: e2eSet, serveRuleArgs, wasm: o.wasm ? wasm : defaultWasmPath(), measuredSha256: report.wasm.sha256, dir, durationS: o.e2eDuration, connections: o.e2eConnections, log });
+      report.e2e = await runE2e({ rules: e2eSet, serveRuleArgs, wasm: o.wasm ? wasm : defaultWasmPath(), measuredSha256: report.wasm.sha256, dir, durationS: o.e2eDuration, connections: o.e2eConnections, rounds: o.e2eRounds, log });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -158,6 +158,20 @@ test("an unreachable upstream gives 502 with a log line naming it", async () => 
   }
 });
 
+test("--log-level is the filter's: at warn its audit line is printed and its info lines are not", async () => {
+  const rule = join(mkdtempSync(join(tmpdir(), "waf-serve-log-")), "log.conf");
+  writeFileSync(rule, `SecRule REQUEST_URI "@contains /log-me" "id:9001,phase:1,pass,log,msg:'logged by the test'"\n`);
+  const quieter = await startWaf(["--upstream", upstreamUrl, "--log-level", "warn", rule]);
+  try {
+    assert.equal((await request({ path: "/log-me", port: quieter.port })).status, 200);
+    await quieter.waitForStderr(/^\[warn\] \{.*id \\"9001\\"/m);
+    // The host drops them before they are decoded: the rules-loaded line and the match's "WAF Process" line.
+    assert.doesNotMatch(quieter.stderr(), /^\[info\]/m);
+  } finally {
+    await quieter.stop();
+  }
+});
+
 test("without --upstream the built-in demo upstream answers", async () => {
   const demo = await startWaf([]);
   try {
