@@ -13,15 +13,16 @@
 // it is not run after every stream. It runs before a large body is inspected when there is garbage (beforeBody),
 // and when a stream ends and
 //  - COLLECT_EVERY streams ended since the last one, or
-//  - the streams since then inspected COLLECT_AFTER_BYTES of bodies (large bodies leave large garbage: transformed
-//    copies, parsed arguments), or
+//  - the streams since then inspected COLLECT_AFTER_BYTES of request and response data, heads and bodies (the garbage
+//    of a transaction grows with what it inspects: transformed copies and caches of every argument, header and
+//    cookie; a 60 KiB query string of short arguments leaves more than a 60 KiB body), or
 //  - linear memory grew since the last one (the garbage of a burst is returned before the next burst).
 // Without this, garbage would only be returned when memory is full, and the allocator then doubles the memory.
 // A reloaded rule set or settings document is followed by a collection too (largeStateChanged).
 
 /** Streams between two collections (when nothing else asks for one). */
 export const COLLECT_EVERY: i32 = 16;
-/** Body bytes inspected (request + response) after which the end of a stream collects. */
+/** Bytes inspected (request and response heads and bodies) after which the end of a stream collects. */
 export const COLLECT_AFTER_BYTES: i64 = 64 << 10;
 
 let streamsSinceCollect: i32 = 0;
@@ -44,8 +45,8 @@ export function beforeBody(bufferLength: u32, endOfStream: bool): void {
   if (endOfStream && bufferLength >= LARGE_BODY && (streamsSinceCollect > 0 || bytesSinceCollect > 0)) collectNow();
 }
 
-/** A stream inspected a body of n bytes. */
-export function bodyInspected(n: i32): void {
+/** A stream inspected n bytes of request or response data (a header map, a body). */
+export function inspected(n: i32): void {
   bytesSinceCollect += n;
 }
 

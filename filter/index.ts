@@ -30,7 +30,7 @@
 //    action (detection-only hits included).
 export * from "./abi/exports";
 import { registerRoot } from "./abi/contexts";
-import { bodyInspected } from "./gc";
+import { inspected } from "./gc";
 import {
   RootContext, Context, FilterHeadersStatusValues, FilterDataStatusValues, FilterTrailersStatusValues,
   log, LogLevelValues,
@@ -330,6 +330,7 @@ class WafStream extends Context {
     this.eng = eng;
     const hs = headerPairs;
     hs.read(HeaderMapType.RequestHeaders);
+    inspected(hs.byteLength);
     // the last of each wins, as each later pair overwrote the earlier one
     let method = -1, path = -1, authority = -1, requestIdAt = -1;
     let hasHost = false;
@@ -380,7 +381,7 @@ class WafStream extends Context {
     if (tx.ruleEngine == RuleEngineMode.OFF) return;
     if (tx.requestBodyAccess) {
       processRequestBody(eng, body);
-      bodyInspected(body.byteLength);
+      inspected(body.byteLength);
     }
     if (!tx.intervened) eng.phase(2);
     if (tx.intervened) this.disrupt();
@@ -406,6 +407,7 @@ class WafStream extends Context {
     const tx = this.tx!;
     const hs = headerPairs;
     hs.read(HeaderMapType.ResponseHeaders);
+    inspected(hs.byteLength);
     let status = 0;
     for (let i = 0; i < hs.count; i++) {
       if (hs.keyIs(i, H_STATUS)) status = I32.parseInt(bytesToLatin1(hs.valuePtr(i), hs.valueLen(i)));
@@ -438,7 +440,7 @@ class WafStream extends Context {
     if (tx.ruleEngine == RuleEngineMode.OFF) return;
     if (withBody && responseBodyInspected(eng)) {
       processResponseBody(eng, body);
-      bodyInspected(body.byteLength);
+      inspected(body.byteLength);
     }
     if (!tx.intervened) eng.phase(4);
     if (tx.intervened) this.disrupt();

@@ -26,6 +26,11 @@ export class HeaderMapPairs {
   private at: StaticArray<i32> = new StaticArray<i32>(64);
   count: i32 = 0;
 
+  /** Bytes of the map as the host serialised it (names, values and the pair table). */
+  get byteLength(): i32 {
+    return this.buf.byteLength;
+  }
+
   /** Reads map `type` of the current callback; false (and no pairs) when the host refuses. */
   read(type: HeaderMapType): bool {
     this.count = 0;
