@@ -30,7 +30,7 @@
 //    action (detection-only hits included).
 export * from "./abi/exports";
 import { registerRoot } from "./abi/contexts";
-import { inspected } from "./gc";
+import { inspected, valuesInspected } from "./gc";
 import {
   RootContext, Context, FilterHeadersStatusValues, FilterDataStatusValues, FilterTrailersStatusValues,
   log, LogLevelValues,
@@ -53,6 +53,7 @@ import { SettingsPoller } from "./settings/poller";
 import { applyDestination } from "./settings/apply";
 import { DestinationSettings } from "./settings/document";
 import { Transaction } from "./engine/transaction";
+import { VariableId } from "../rulesets/tables/variables";
 import {
   addRequestHeader, addResponseHeader, processRequestBody, processResponseBody, processUri, responseBodyInspected,
   setConnection, setResponseStatus,
@@ -383,6 +384,7 @@ class WafStream extends Context {
       processRequestBody(eng, body);
       inspected(body.byteLength);
     }
+    valuesInspected(tx.coll(VariableId.ARGS)!.size + tx.coll(VariableId.REQUEST_HEADERS)!.size + tx.coll(VariableId.REQUEST_COOKIES)!.size);
     if (!tx.intervened) eng.phase(2);
     if (tx.intervened) this.disrupt();
   }
@@ -408,6 +410,7 @@ class WafStream extends Context {
     const hs = headerPairs;
     hs.read(HeaderMapType.ResponseHeaders);
     inspected(hs.byteLength);
+    valuesInspected(hs.count);
     let status = 0;
     for (let i = 0; i < hs.count; i++) {
       if (hs.keyIs(i, H_STATUS)) status = I32.parseInt(bytesToLatin1(hs.valuePtr(i), hs.valueLen(i)));

@@ -69,4 +69,25 @@ describe("linear memory over repeated traffic (CRS v4.28.0 PL4)", { skip: exists
       }
     });
   }
+
+  // Many short values: each argument leaves transformation caches behind (filter/gc.ts counts values as well as
+  // bytes). 16 such requests between two collections left more garbage than the initial memory has free, and the
+  // allocator doubled it (500 arguments: 32 MiB; 1,000: 64 MiB).
+  for (const args of [500, 2000]) {
+    test(`memory after loading equals memory after 40 requests of ${args} short query arguments (detection mode)`, async () => {
+      const rules = crsRuleSet(CRS, "v4.28.0", 4);
+      const table = loadRuleSetTable([...rules.files], [...rules.directives, modeDirective("detect")]).table;
+      const plugin = await WasmPlugin.load({ wasm: new Uint8Array(readFileSync(defaultWasmPath())), configuration: table, rootId: "waf", vmId: "waf", name: "waf", logLevel: "error" });
+      try {
+        const query = Array.from({ length: args }, (_, i) => `a${i}=v${i}x`).join("&");
+        const tx = parseCheckLine(JSON.stringify({ method: "GET", uri: `/p?${query}`, headers: [["Host", "localhost"], ["User-Agent", "curl/8"]] })).tx;
+        const afterLoad = plugin.memoryBytes;
+        for (let i = 0; i < 40; i++) replay(plugin, tx, `args-${args}-${i}`);
+        assert.equal(plugin.vmFailed, false);
+        assert.equal(plugin.memoryBytes, afterLoad, `linear memory after loading ${afterLoad} bytes, after 40 requests ${plugin.memoryBytes}`);
+      } finally {
+        await plugin.close();
+      }
+    });
+  }
 });
