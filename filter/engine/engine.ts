@@ -369,26 +369,12 @@ export class Engine {
         const mv = this.multiVals;
         const ms = this.multiSlots;
         for (let j = 0; j < mv.length; j++) {
-          const val = unchecked(mv[j]);
-          let m = this.operator(c, op, val, e, unchecked(ms[j]), capture);
-          if (negated) m = !m;
-          if (m) {
-            this.matched(v, kind, e, val);
-            this.runActions(setvarStart, setvarCount, true);
-            any = true;
-          }
+          if (this.testValue(c, op, negated, capture, setvarStart, setvarCount, v, kind, e, unchecked(mv[j]), unchecked(ms[j]))) any = true;
         }
         continue;
       }
       const slot = this.transformed(e, pipeIdx, ids);
-      const val = slot === null ? e.value : slot.value;
-      let m = this.operator(c, op, val, e, slot, capture);
-      if (negated) m = !m;
-      if (m) {
-        this.matched(v, kind, e, val);
-        this.runActions(setvarStart, setvarCount, true);
-        any = true;
-      }
+      if (this.testValue(c, op, negated, capture, setvarStart, setvarCount, v, kind, e, slot === null ? e.value : slot.value, slot)) any = true;
     }
     if (!any) {
       // ModSecurity cleans the matched variables of a rule that did not match
@@ -432,16 +418,23 @@ export class Engine {
       e = at(coll.entries, first);
     }
     const slot = this.transformed(e, pipeIdx, ids);
-    const val = slot === null ? e.value : slot.value;
+    if (this.testValue(c, op, negated, capture, setvarStart, setvarCount, v, kind, e, slot === null ? e.value : slot.value, slot)) return 1;
+    tx.coll(VariableId.MATCHED_VARS)!.clear();
+    return 0;
+  }
+
+  /** Condition c's operator on one value `val` of variable v (entry e's value after the condition's pipeline, held
+   *  in cache slot `slot`; null: e's own value): on a match, MATCHED_VAR(S) are set and the condition's setvars run
+   *  (ModSecurity runs them per matching value). */
+  @inline private testValue(c: i32, op: i32, negated: bool, capture: bool, setvarStart: i32, setvarCount: i32,
+    v: i32, kind: i32, e: Entry, val: ArrayBuffer, slot: CacheSlot | null): bool {
     let m = this.operator(c, op, val, e, slot, capture);
     if (negated) m = !m;
-    if (!m) {
-      tx.coll(VariableId.MATCHED_VARS)!.clear();
-      return 0;
+    if (m) {
+      this.matched(v, kind, e, val);
+      this.runActions(setvarStart, setvarCount, true);
     }
-    this.matched(v, kind, e, val);
-    this.runActions(setvarStart, setvarCount, true);
-    return 1;
+    return m;
   }
 
   /** The cache slot of e's value after pipeline pipeIdx (run now if not cached), or null for the empty pipeline. */

@@ -84,15 +84,6 @@ export class TextSink {
   }
 }
 
-/** JSON string literal of s (TextForm.JSON). */
-export function jsonString(s: string): string {
-  const w = new TextSink(new Out());
-  w.ascii('"');
-  w.str(s);
-  w.ascii('"');
-  return w.out.toLatin1();
-}
-
 /** Longest `data` (logdata) an event carries per rule, as ModSecurity v3's error log (its limitTo(200)): logdata
  *  usually quotes MATCHED_VAR, which an attacker sizes, once per matching rule. */
 export const MAX_DATA_CHARS = 200;

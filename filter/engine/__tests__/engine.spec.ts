@@ -5,9 +5,9 @@ import { RuleEngineMode, SetVarOp, TargetFlags } from "../../../rulesets/tables/
 import { VariableId } from "../../../rulesets/tables/variables";
 import { Engine } from "../engine";
 import { processUri, addRequestHeader, setConnection } from "../body";
-import { latin1, toLatin1, atoi, intBytes, eqNoCase } from "../bytes";
+import { Out, latin1, toLatin1, atoi, intBytes, eqNoCase } from "../bytes";
 import { Collection } from "../collection";
-import { buildEvent, humanLine, jsonString, loggedRules } from "../../events/event";
+import { TextSink, buildEvent, humanLine, loggedRules } from "../../events/event";
 import { MatchRecord, Transaction } from "../transaction";
 
 function request(e: Engine, uri: string): void {
@@ -127,7 +127,14 @@ describe("bytes and collections", () => {
     c.add(latin1("key_1"), latin1("again"));
     checkIndex(c);
   });
-  it("jsonString escapes quotes, controls and bytes above 0x7e", () => {
+  it("JSON text escapes quotes, controls and bytes above 0x7e", () => {
+    const jsonString = (s: string): string => {
+      const w = new TextSink(new Out());
+      w.ascii('"');
+      w.str(s);
+      w.ascii('"');
+      return w.out.toLatin1();
+    };
     expect(jsonString("a\"b\\c\n\x01\xe9")).toBe("\"a\\\"b\\\\c\\n\\u0001\\u00e9\"");
     expect(jsonString("\r\t\x1f\x7f\u0101 ~")).toBe("\"\\r\\t\\u001f\\u007f\\u0101 ~\"");
     expect(jsonString("")).toBe("\"\"");
