@@ -40,7 +40,7 @@ import { BufferType, getBufferBytes } from "./abi/buffers";
 import { HeaderMapPairs, HeaderMapType } from "./abi/header_map";
 import { PropertyPath, propertyInt, propertyString } from "./abi/properties";
 import { hostOfAddress, portOfAddress } from "./abi/address";
-import { logBytes } from "./abi/log";
+import { logBytes, logEnabled } from "./abi/log";
 import { Engine } from "./engine/engine";
 import { serializePairs } from "./abi/pairs";
 import { Metric, MetricKind } from "./abi/metrics";
@@ -494,8 +494,10 @@ class WafStream extends Context {
     if (event.byteLength > 0) {
       logBytes(LogLevelValues.warn, event);
       const rules = loggedRules(tx);
+      // the human lines are info: not built when the host drops info (Envoy's level above it, `waf check`)
+      const human = logEnabled(LogLevelValues.info);
       for (let i = 0; i < rules.length; i++) {
-        logBytes(LogLevelValues.info, humanLine(tx, this.requestId, rules[i]));
+        if (human) logBytes(LogLevelValues.info, humanLine(tx, this.requestId, rules[i]));
         this.waf.countRule(rules[i].id);
       }
       this.waf.count(this.waf.actionMetrics, actionMetricName(actionName(tx)));

@@ -65,6 +65,8 @@ export async function openCheckSession(confs: string[], opts: Omit<CheckOptions,
   const plugin = await loadFilter({
     wasm: opts.wasm,
     table: ruleset.table,
+    // The answer carries the JSON events (warn); the filter skips building its info lines when the host drops them.
+    logLevel: "warn",
     logger: (level, message) => {
       if (level === "warn" && message.startsWith("{")) logged.push(message);
       else if (level === "warn" || level === "error" || level === "critical") process.stderr.write(`[${level}] ${message}\n`);

@@ -40,48 +40,72 @@ export class TextSink {
 
   /** At most `limit` bytes of b. */
   bytes(b: ArrayBuffer, limit: i32 = i32.MAX_VALUE): void {
-    const p = changetype<usize>(b);
     const n = min(b.byteLength, limit);
-    for (let i = 0; i < n; i++) this.char(<i32>load<u8>(p + <usize>i));
+    const out = this.out;
+    out.reserve(n * MAX_CHAR_BYTES); // written in place below, no check per char
+    const src = changetype<usize>(b);
+    let q = changetype<usize>(out.buf) + <usize>out.len;
+    const start = q;
+    const json = this.form == TextForm.JSON;
+    for (let i = 0; i < n; i++) q = putChar(q, <i32>load<u8>(src + <usize>i), json);
+    out.len += <i32>(q - start);
   }
 
   str(s: string): void {
     const n = s.length;
+    const out = this.out;
+    out.reserve(n * MAX_CHAR_BYTES);
+    let q = changetype<usize>(out.buf) + <usize>out.len;
+    const start = q;
+    const json = this.form == TextForm.JSON;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c >= 0x100 && this.form == TextForm.LOG) {
+      if (c >= 0x100 && !json) {
         // beyond latin1 (a file name from the table is UTF-8): the rest as the SDK's log() would encode it
+        out.len += <i32>(q - start);
         const b = String.UTF8.encode(s.substring(i));
-        this.out.append(changetype<usize>(b), b.byteLength);
+        out.append(changetype<usize>(b), b.byteLength);
         return;
       }
-      this.char(c);
+      q = putChar(q, c, json);
     }
+    out.len += <i32>(q - start);
   }
+}
 
-  /** One char below 0x10000 (beyond 0xff in JSON form only). */
-  private char(c: i32): void {
-    const out = this.out;
-    if (this.form == TextForm.LOG) {
-      if (c < 0x80) out.byte(<u8>c);
-      else {
-        out.byte(<u8>(0xc0 | (c >> 6)));
-        out.byte(<u8>(0x80 | (c & 0x3f)));
-      }
-      return;
+/** The most bytes one char takes: `\u00XX` in JSON form. */
+const MAX_CHAR_BYTES = 6;
+
+/** Writes one char below 0x10000 (beyond 0xff in JSON form only) at q, which has room for MAX_CHAR_BYTES; returns
+ *  the position after it. */
+// @ts-ignore: decorator
+@inline function putChar(q: usize, c: i32, json: bool): usize {
+  if (!json) {
+    if (c < 0x80) {
+      store<u8>(q, <u8>c);
+      return q + 1;
     }
-    if (c >= 0x20 && c < 0x7f) {
-      if (c == 0x22 || c == 0x5c) out.byte(0x5c);
-      out.byte(<u8>c);
-    } else if (c == 0x0a || c == 0x0d || c == 0x09) {
-      out.byte(0x5c);
-      out.byte(c == 0x0a ? 0x6e : c == 0x0d ? 0x72 : 0x74);
-    } else {
-      out.byte(0x5c);
-      out.byte(0x75);
-      for (let k = 0; k < 4; k++) out.byte(<u8>HEX.charCodeAt((c >> (12 - 4 * k)) & 0xf));
-    }
+    store<u8>(q, <u8>(0xc0 | (c >> 6)));
+    store<u8>(q + 1, <u8>(0x80 | (c & 0x3f)));
+    return q + 2;
   }
+  if (c >= 0x20 && c < 0x7f) {
+    if (c == 0x22 || c == 0x5c) {
+      store<u8>(q, 0x5c);
+      store<u8>(q + 1, <u8>c);
+      return q + 2;
+    }
+    store<u8>(q, <u8>c);
+    return q + 1;
+  }
+  store<u8>(q, 0x5c);
+  if (c == 0x0a || c == 0x0d || c == 0x09) {
+    store<u8>(q + 1, c == 0x0a ? 0x6e : c == 0x0d ? 0x72 : 0x74);
+    return q + 2;
+  }
+  store<u8>(q + 1, 0x75);
+  for (let k = 0; k < 4; k++) store<u8>(q + 2 + <usize>k, <u8>HEX.charCodeAt((c >> (12 - 4 * k)) & 0xf));
+  return q + 6;
 }
 
 /** Longest `data` (logdata) an event carries per rule, as ModSecurity v3's error log (its limitTo(200)): logdata
