@@ -79,6 +79,8 @@ const STANDING: StaticArray<i32> = [
 export class Transaction {
   colls: StaticArray<Collection | null> = new StaticArray<Collection | null>(VARIABLE_COUNT);
   scalars: StaticArray<Entry | null> = new StaticArray<Entry | null>(VARIABLE_COUNT);
+  /** A released transaction's scalar entries, emptied, for the next one's setScalar (a dozen per request). */
+  private readonly spareScalars: StaticArray<Entry | null> = new StaticArray<Entry | null>(VARIABLE_COUNT);
 
   // ---- identity and timing ----
   uniqueId: string = "";
@@ -141,7 +143,9 @@ export class Transaction {
     for (let i = 0; i < STANDING.length; i++) {
       const v = unchecked(STANDING[i]);
       const c = new Collection(unchecked(VAR_NAMES[v]));
-      if (v == VariableId.MATCHED_VARS) c.recycleEntries();
+      // Every standing collection is cleared only by reset() (and MATCHED_VARS per rule), when nothing holds its
+      // entries any more: the next transaction reuses them instead of allocating ~100 (CRS's TX settings alone).
+      c.recycleEntries();
       unchecked((this.standing[i] = c));
     }
     this.reset();
@@ -151,7 +155,12 @@ export class Transaction {
   reset(): void {
     for (let i = 0; i < VARIABLE_COUNT; i++) {
       unchecked((this.colls[i] = null));
-      unchecked((this.scalars[i] = null));
+      const e = unchecked(this.scalars[i]);
+      if (e !== null) {
+        e.recycle();
+        unchecked((this.spareScalars[i] = e));
+        unchecked((this.scalars[i] = null));
+      }
     }
     for (let i = 0; i < STANDING.length; i++) {
       const c = unchecked(this.standing[i]);
@@ -239,7 +248,13 @@ export class Transaction {
       e.setValue(value);
       return e;
     }
-    const n = new Entry(EMPTY, value);
+    const pooled = unchecked(this.spareScalars[v]);
+    let n: Entry;
+    if (pooled !== null) {
+      unchecked((this.spareScalars[v] = null));
+      pooled.setValue(value);
+      n = pooled;
+    } else n = new Entry(EMPTY, value);
     unchecked((this.scalars[v] = n));
     return n;
   }
