@@ -1020,6 +1020,11 @@ export class Engine {
       case OperatorKind.RX_GLOBAL: {
         const ri = rs.cond(c, Cond.ARG_KIND) == ArgKind.REGEX ? <i32>rs.cond(c, Cond.ARG) : this.regexVariant(c);
         if (ri < 0) return false;
+        if (unchecked(rs.regexSet.wholeValue[ri]) != 0) {
+          // `^.*$` & co.: every value matches, TX:0 is the value (buffers never change once made, so no copy)
+          if (capture) this.setCapture(0, val);
+          return true;
+        }
         if (!this.prefilterPasses(ri, val, e, slot)) return false;
         const re = rs.regex(ri);
         if (re === null) return false;
@@ -1027,7 +1032,7 @@ export class Engine {
         if (m && capture) {
           for (let g = 0; g < captureCount; g++) {
             const s = unchecked(captures[2 * g]), en = unchecked(captures[2 * g + 1]);
-            if (s >= 0 && en >= s && en <= n) this.setCapture(g, copyBytes(p + <usize>s, en - s));
+            if (s >= 0 && en >= s && en <= n) this.setCapture(g, s == 0 && en == n ? val : copyBytes(p + <usize>s, en - s));
           }
         }
         return m;

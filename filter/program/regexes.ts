@@ -137,6 +137,8 @@ export class RegexSet {
   private readonly phraseSeen: StaticArray<u32>;
   /** Number of regexes with prefilter factors. */
   readonly prefiltered: i32;
+  /** Per regex: 1 when it matches every value with TX:0 = the value (RegexFlags.WHOLE_VALUE). */
+  readonly wholeValue: StaticArray<u8>;
 
   constructor(decoder: RegexDecoder, records: Uint32Array, capturable: StaticArray<u8>, prefilter: AcMatcher | null, phraseStart: StaticArray<u32>, links: StaticArray<u32>, unfactored: StaticArray<u32>, prefiltered: i32, required: RequiredBytes) {
     this.decoder = decoder;
@@ -173,6 +175,11 @@ export class RegexSet {
     const phrases = phraseStart.length > 0 ? phraseStart.length - 1 : 0;
     this.phraseSeen = new StaticArray<u32>((phrases + 31) >>> 5);
     this.candidates = new RegexCandidates(capturable.length);
+    const whole = new StaticArray<u8>(capturable.length);
+    for (let g = 0; g < capturable.length; g++) {
+      if ((records[g * REGEX_RECORD_CELLS + 2] & RegexFlags.WHOLE_VALUE) != 0) unchecked((whole[g] = 1));
+    }
+    this.wholeValue = whole;
   }
 
   /** A set without regexes (a program that has none). */

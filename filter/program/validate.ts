@@ -229,8 +229,13 @@ function validateRegexMap(v: View): string | null {
   const lk = ps + 4 * (P + 1);
   const atoms = lk + 4 * L;
   const req = atoms + <u32>REGEX_ATOM_MAP_SIZE;
-  const known = <u32>(RegexFlags.HAS_FACTORS | RegexFlags.REQUIRED_BYTES);
-  for (let g: u32 = 0; g < G; g++) if ((v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 8) & ~known) != 0) return "regex: unknown flags";
+  const known = <u32>(RegexFlags.HAS_FACTORS | RegexFlags.REQUIRED_BYTES | RegexFlags.WHOLE_VALUE);
+  for (let g: u32 = 0; g < G; g++) {
+    const f = v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 8);
+    if ((f & ~known) != 0) return "regex: unknown flags";
+    // a pattern matching every value has no factor or byte every match needs, and no group
+    if ((f & RegexFlags.WHOLE_VALUE) != 0 && ((f & (RegexFlags.HAS_FACTORS | RegexFlags.REQUIRED_BYTES)) != 0 || v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 12) != 0)) return "regex: whole-value regex with factors, required bytes or groups";
+  }
   for (let b: u32 = 0; b < <u32>REGEX_ATOM_MAP_SIZE; b++) if (v.u8(atoms + b) >= <u32>MAX_REQUIRED_ATOMS) return "atom map: atom out of range";
   for (let g: u32 = 0; g < G; g++) {
     const required = (v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 8) & RegexFlags.REQUIRED_BYTES) != 0;

@@ -923,7 +923,7 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
         bytes += cp.length;
       }
     }
-    const flags = (c.factors.length ? RegexFlags.HAS_FACTORS : 0) | (c.requiredBytes ? RegexFlags.REQUIRED_BYTES : 0);
+    const flags = (c.factors.length ? RegexFlags.HAS_FACTORS : 0) | (c.requiredBytes ? RegexFlags.REQUIRED_BYTES : 0) | (c.wholeValue ? RegexFlags.WHOLE_VALUE : 0);
     for (const f of c.factors) {
       factorPhrases.push(latin1(f));
       factorOwner.push(e.index);

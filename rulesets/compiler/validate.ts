@@ -275,8 +275,13 @@ export function validateRegexMapPayload(p: Uint8Array): string | null {
   const lk = ps + 4 * (P + 1);
   const atoms = lk + 4 * L;
   const req = atoms + REGEX_ATOM_MAP_SIZE;
-  const known = RegexFlags.HAS_FACTORS | RegexFlags.REQUIRED_BYTES;
-  for (let g = 0; g < G; g++) if ((u(REGEX_MAP_HEADER_SIZE + 16 * g + 8) & ~known) !== 0) return `regex ${g}: unknown flags`;
+  const known = RegexFlags.HAS_FACTORS | RegexFlags.REQUIRED_BYTES | RegexFlags.WHOLE_VALUE;
+  for (let g = 0; g < G; g++) {
+    const f = u(REGEX_MAP_HEADER_SIZE + 16 * g + 8);
+    if ((f & ~known) !== 0) return `regex ${g}: unknown flags`;
+    // a pattern matching every value has no factor or byte every match needs, and no group
+    if ((f & RegexFlags.WHOLE_VALUE) !== 0 && ((f & (RegexFlags.HAS_FACTORS | RegexFlags.REQUIRED_BYTES)) !== 0 || u(REGEX_MAP_HEADER_SIZE + 16 * g + 12) !== 0)) return `regex ${g}: whole-value regex with factors, required bytes or groups`;
+  }
   for (let b = 0; b < REGEX_ATOM_MAP_SIZE; b++) if (p[atoms + b]! >= MAX_REQUIRED_ATOMS) return `byte ${b}: atom out of range`;
   for (let g = 0; g < G; g++) {
     const required = (u(REGEX_MAP_HEADER_SIZE + 16 * g + 8) & RegexFlags.REQUIRED_BYTES) !== 0;

@@ -9,7 +9,7 @@
  */
 import { RegexSyntaxError, UnsupportedRegexError } from "./errors";
 import { parseRegex } from "./parser";
-import { someNode, hasNullableCaptureLoop, type ParsedRegex } from "./ast";
+import { someNode, hasNullableCaptureLoop, type Node, type ParsedRegex } from "./ast";
 import { lower } from "./lower";
 import { compileNfa, type NfaProgram, NfaTooLargeError, MAX_TX_GROUP } from "./nfa";
 import { DfaBuilder, DfaLimitError, buildDfa, minimizeDfa, dfaMatch, type Dfa, type GrowthCheckpoint } from "./dfa";
@@ -18,7 +18,7 @@ import { pikeSearch } from "./pike";
 import { compileBacktrack, MatchLimitError, type BacktrackProgram } from "./backtrack";
 import { requiredFactors } from "./factors";
 import { requiredBytes } from "./required-bytes";
-import type { ByteSet } from "./byteset";
+import { hasByte, type ByteSet } from "./byteset";
 
 export { RegexSyntaxError, UnsupportedRegexError, MatchLimitError };
 export { parseRegex } from "./parser";
@@ -82,7 +82,36 @@ export interface CompiledRegex {
   requiredBytes: ByteSet | null;
   /** number of capturing groups in the pattern */
   groups: number;
+  /**
+   * Every subject matches, TX:0 being the whole subject and no group set (`^.*$`, `.*`, `\A.*\z`: under DOTALL the
+   * star takes every byte, and the anchors hold at 0 and at the end). CRS captures header names with `^.*$`
+   * (920450, 920451, 901's User-Agent hash): the filter answers these without running an automaton or the Pike VM.
+   */
+  wholeValue: boolean;
   stats: CompileStats;
+}
+
+/** See CompiledRegex.wholeValue. */
+export function matchesWholeValue(parsed: ParsedRegex): boolean {
+  if (parsed.groups !== 0) return false;
+  // non-capturing groups and nested sequences flattened: `(?:^)(?:.*)$` is `^.*$`
+  const items: Node[] = [];
+  const flatten = (n: Node): void => {
+    if (n.type === "group" && n.index === 0) flatten(n.item);
+    else if (n.type === "concat") n.items.forEach(flatten);
+    else if (n.type !== "empty") items.push(n);
+  };
+  flatten(parsed.ast);
+  let i = 0;
+  let j = items.length;
+  const isAssert = (n: Node | undefined, kinds: readonly string[]): boolean => n !== undefined && n.type === "assert" && kinds.includes(n.kind);
+  while (i < j && isAssert(items[i], ["bol", "start"])) i++;
+  while (j > i && isAssert(items[j - 1], ["eol", "end", "endZ"])) j--;
+  if (j - i !== 1) return false;
+  const star = items[i]!;
+  if (star.type !== "repeat" || star.min !== 0 || star.max !== -1 || !star.greedy || star.item.type !== "set") return false;
+  for (let b = 0; b < 256; b++) if (!hasByte(star.item.set, b)) return false;
+  return true;
 }
 
 export function compileRegex(pattern: string, opts: CompileOptions = {}): CompiledRegex {
@@ -103,7 +132,7 @@ export function compileRegex(pattern: string, opts: CompileOptions = {}): Compil
   if (hasBackref) {
     const backtrack = compileBacktrack(parsed);
     stats.compileMs = performance.now() - t0;
-    return { pattern, tier: "backtrack", backtrack, captureEngine: "backtrack", factors, requiredBytes: required, groups: parsed.groups, stats };
+    return { pattern, tier: "backtrack", backtrack, captureEngine: "backtrack", factors, requiredBytes: required, groups: parsed.groups, wholeValue: false, stats };
   }
   let nfa: NfaProgram;
   let captureProgram: NfaProgram;
@@ -150,6 +179,7 @@ export function compileRegex(pattern: string, opts: CompileOptions = {}): Compil
     factors,
     requiredBytes: required,
     groups: parsed.groups,
+    wholeValue: matchesWholeValue(parsed),
     stats,
   };
 }

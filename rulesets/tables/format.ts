@@ -30,7 +30,7 @@
 
 /** Format version. Bump on ANY incompatible change of this file; the reader accepts exactly this version (a table is
  *  rebuilt from source with the matching compiler, so there is no reason to carry readers for old layouts). */
-export const FORMAT_VERSION = 6;
+export const FORMAT_VERSION = 7;
 
 /** "WAFT" as bytes 57 41 46 54, read as a little-endian u32. First thing checked, so "this is not a table at all"
  *  (a YAML file, a wasm binary, an empty config) gets its own clear error instead of a checksum failure. */
@@ -549,6 +549,9 @@ export const enum RegexFlags {
   HAS_FACTORS = 1,
   /** Run only when the value holds a byte of one of the regex's required atoms (see above). */
   REQUIRED_BYTES = 2,
+  /** Matches every value, TX:0 = the whole value, no groups (rulesets/regex CompiledRegex.wholeValue): the filter
+   *  answers without matching. */
+  WHOLE_VALUE = 4,
 }
 /** Atoms of the required-byte test: a value's atoms are one 64-bit set. */
 export const MAX_REQUIRED_ATOMS = 64;

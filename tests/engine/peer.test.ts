@@ -33,6 +33,11 @@ SecRule ARGS "@detectXSS" "id:17,phase:2,pass,log,t:urlDecodeUni,t:htmlEntityDec
 SecRule REQUEST_URI "@beginsWith /noauth" "id:18,phase:1,pass,nolog,ctl:ruleRemoveById=11"
 SecRule REQUEST_FILENAME "@endsWith .bak" "id:19,phase:1,pass,log"
 SecRule ARGS_NAMES "@rx ^(cmd|exec)$" "id:20,phase:1,pass,log"
+SecRule ARGS:w "@rx ^.*$" "id:21,phase:1,pass,log,capture,chain"
+  SecRule TX:0 "@rx ^x\ny$" "t:none"
+SecRule ARGS:w "!@rx ^.*$" "id:22,phase:1,pass,log"
+SecRule ARGS:w "@rx ^.*$" "id:23,phase:1,pass,log,capture,chain"
+  SecRule TX:0 "@rx ^$" "t:none"
 SecRule TX:SCORE "@ge 5" "id:90,phase:2,deny,status:403,log,msg:'score %{tx.score}'"
 SecRule RESPONSE_BODY "@contains secret-leak" "id:95,phase:4,deny,status:403,log"
 `;
@@ -51,6 +56,10 @@ const TXS: Tx[] = [
   { uri: "/noauth?q=evil" },
   { uri: "/backup/db.bak" },
   { uri: "/?cmd=ls" },
+  // \`^.*$\` (the filter answers it without matching): TX:0 is the whole value, also across newlines and when empty
+  { uri: "/?w=x%0Ay" },
+  { uri: "/?w=x%0A" },
+  { uri: "/?w=" },
   { uri: "/", response: { status: 200, headers: [["Content-Type", "text/html"]], body: "here is a secret-leak" } },
 ];
 

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileRegex, parseRegex, type CompiledRegex, type NfaProgram, type Dfa } from "../../rulesets/regex/index";
+import { compileRegex, matchesWholeValue, parseRegex, type CompiledRegex, type NfaProgram, type Dfa } from "../../rulesets/regex/index";
 import { compileBacktrack } from "../../rulesets/regex/backtrack";
 import { requiredBytes } from "../../rulesets/regex/required-bytes";
 import { extractRxPatterns, isStaticPattern, REPO_ROOT, type CrsVersion } from "../rulesets/regex/crs-helpers";
@@ -112,6 +112,7 @@ function fromJson(text: string): CompiledRegex {
     captureProgram: j.captureProgram ? nfaFromJson(j.captureProgram) : undefined,
     backtrack: needsBt ? compileBacktrack(parseRegex(j.pattern)) : undefined,
     captureEngine: j.captureEngine,
+    wholeValue: matchesWholeValue(parseRegex(j.pattern)),
     factors: j.factors,
     requiredBytes: requiredBytes(parseRegex(j.pattern).ast), // cheap: recomputed rather than cached
     groups: j.groups,

@@ -1,7 +1,7 @@
 // as-pect unit tests of the filter's table loader and walkers (filter/tables), on a table written by the TS writer
 // (fixtures.ts, generated). The node:test cross-checks (tests/rulesets/tables) cover the large and random cases;
 // these pin the AS API itself and its behaviour on corrupt input inside the as-pect runtime.
-import { LoadError, IpResult } from "../../../rulesets/tables/format";
+import { FORMAT_VERSION, LoadError, IpResult } from "../../../rulesets/tables/format";
 import { loadTable, Table } from "../reader";
 import { View } from "../view";
 import { crc32 } from "../crc32";
@@ -59,10 +59,10 @@ describe("loadTable", () => {
     store<u8>(changetype<usize>(b), 0x58);
     expect(loadTable(b).error).toBe(LoadError.BAD_MAGIC);
     const v = smallTable();
-    store<u16>(changetype<usize>(v) + 4, 7);
+    store<u16>(changetype<usize>(v) + 4, <u16>(FORMAT_VERSION + 1));
     const r = loadTable(v);
     expect(r.error).toBe(LoadError.BAD_VERSION);
-    expect(r.message.includes("version 7")).toBe(true);
+    expect(r.message.includes("version " + (FORMAT_VERSION + 1).toString())).toBe(true);
   });
 
   it("refuses trailing bytes", () => {

@@ -127,6 +127,20 @@ test("look-arounds: 920120 look-behind, 953120 (?!xml), one-byte look-ahead", ()
   assert.equal(m("a(?![bc])", "ab ad"), true);
 });
 
+test("whole-value patterns: every subject matches with TX:0 = the subject (the filter skips matching them)", () => {
+  for (const p of ["^.*$", ".*", "^.*", ".*$", "\\A.*\\z", "^^.*$$", "(?:.*)"]) {
+    const c = compileRegex(p);
+    assert.equal(c.wholeValue, true, p);
+    for (const s of ["", "abc", "a\nb", "a\n", "\n", "\x00\xff"]) {
+      const r = matchCompiled(c, B(s), { captures: true });
+      assert.equal(r.matched, true, `${p} on ${JSON.stringify(s)}`);
+      assert.deepEqual(r.captures![0], [0, s.length], `${p} on ${JSON.stringify(s)}`);
+    }
+  }
+  // a group, a byte less than all, a lazy star, a required byte or an anchor elsewhere: not whole-value
+  for (const p of ["^(.*)$", "^[^\\n]*$", "^.*?$", "^.+$", "^a.*$", ".*\\b", "(?i)^.*x", "^.*$|a"]) assert.equal(compileRegex(p).wholeValue, false, p);
+});
+
 test("captures: leftmost-first with PCRE priorities (TX:0..9)", () => {
   assert.deepEqual(caps("(a+)(b*?)c", "zaabbc"), ["aabbc", "aa", "bb"]);
   assert.deepEqual(caps("(a|ab)(c|bcd)(d*)", "abcd"), ["abcd", "a", "bcd", ""]);
