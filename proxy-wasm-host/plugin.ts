@@ -4,6 +4,7 @@
 // in restricted mode, create the root context, proxy_on_vm_start, proxy_on_configure. A VM that
 // failed is replaced by a fresh one for the next stream (FAIL_RELOAD-style, see PluginConfig).
 import { readFile } from "node:fs/promises";
+import v8 from "node:v8";
 import { ALL_ABI_MARKER_PREFIX, HOSTCALL_SIGNATURES, LOG_LEVELS, SUPPORTED_ABI_MARKERS, WasmResult } from "./abi.js";
 import { CorruptModuleError, readModuleShape, type ModuleShape } from "./bytecode.js";
 import { RootContext } from "./context.js";
@@ -18,6 +19,20 @@ import { WasmVm, type PluginRuntime } from "./vm.js";
 
 const DEFAULT_BUFFER_LIMIT = 1024 * 1024;
 const moduleCache = new Map<string, WebAssembly.Module>();
+
+/**
+ * V8 as Envoy configures it for Wasm (proxy-wasm-cpp-host src/v8/v8.cc, engine(): `v8_flags.liftoff = false`): every
+ * function is compiled by the optimising compiler when the module is compiled, with no baseline tier. Node's
+ * default (Liftoff first, optimised once a function has run enough) is not what Envoy runs, and it made
+ * measurements bimodal: a process whose hot functions had not tiered up yet ran them ~1.5× slower. The flag is read
+ * when a module is compiled, so setting it before the first WebAssembly.compile suffices.
+ */
+let v8Configured = false;
+function configureV8LikeEnvoy(): void {
+  if (v8Configured) return;
+  v8.setFlagsFromString("--no-liftoff");
+  v8Configured = true;
+}
 
 function bytesOf(v: string | Uint8Array | undefined): Uint8Array {
   if (v === undefined) return new Uint8Array(0);
@@ -131,6 +146,7 @@ export class WasmPlugin {
     const key = Buffer.from(await crypto.subtle.digest("SHA-256", bytes)).toString("hex");
     let module = moduleCache.get(key);
     if (!module) {
+      configureV8LikeEnvoy();
       try {
         module = await WebAssembly.compile(bytes);
       } catch (err) {
