@@ -32,7 +32,7 @@ export const USAGE = `usage: npm run bench -- [options]   (or: node --import tsx
   --quick                few iterations, PL1 only, 2,000 memory transactions (a smoke run)
   --workload NAME        only this workload (repeatable, or comma-separated): ${WORKLOAD_NAMES.join(", ")}
   --iterations N         measured transactions per workload (default 1000; --quick 30)
-  --warmup N             transactions run first and not measured (default 100; --quick 5)
+  --warmup N             transactions run first and not measured (default 3000; --quick 5)
   --budget S             stop a workload early after S seconds per engine (default 20; 0 = always N iterations)
   --paranoia LIST        CRS paranoia levels, e.g. 1,4 (default 1,4; --quick 1)
   --memory-transactions N  mixed transactions for the memory-growth run (default 100000; --quick 2000; 0 skips it)
@@ -96,7 +96,7 @@ export function parseBenchArgs(argv: string[], sharedDir: string): BenchOptions 
     quick,
     workloads: workloads.length ? workloads : [...WORKLOAD_NAMES],
     iterations: int("iterations", values.iterations, quick ? 30 : 1000, 1),
-    warmup: int("warmup", values.warmup, quick ? 5 : 100),
+    warmup: int("warmup", values.warmup, quick ? 5 : 3000),
     budget: int("budget", values.budget, 20),
     paranoia,
     rules: values.rules ?? [],

@@ -2,11 +2,9 @@
 // are written back to back in batches — the peer's notes: a process left idle between requests measures colder,
 // slower runs — and time_us is what the peer measured inside libmodsecurity for each transaction.
 import { ModsecCheckSession, ModsecPeer } from "../peers/modsecurity-check/index";
-import type { EngineRun } from "./ours";
+import type { EngineSamples } from "./ours";
 import type { RuleSetSpec } from "./rules";
-import { summarize } from "./stats";
-import { VerdictCollector, type CheckLine } from "./verdict";
-import type { Workload } from "./workloads";
+import type { CheckLine } from "./verdict";
 
 export interface ModsecOpen {
   session: ModsecCheckSession;
@@ -30,36 +28,13 @@ export async function openModsec(rules: RuleSetSpec, dir: string): Promise<Modse
   return { session, version: session.version, rules: session.rules, loadMs: session.loadMs, startMs: performance.now() - t0 };
 }
 
-/**
- * Sends up to `count` lines (cycling through the workload) in batches of at most 64 lines or about 4 MB, each
- * batch written back to back and answered before the next; stops early once `budgetMs` (0 = none) is spent.
- */
-async function send(session: ModsecCheckSession, lines: string[], count: number, budgetMs: number, onLine: (l: CheckLine) => void): Promise<void> {
-  const t0 = performance.now();
-  let i = 0;
-  while (i < count) {
-    const batch: Array<Promise<string>> = [];
-    let bytes = 0;
-    while (i < count && batch.length < 64 && (bytes < 4 << 20 || batch.length === 0)) {
-      const text = lines[i % lines.length]!;
-      bytes += text.length;
-      batch.push(session.requestLine(text));
-      i++;
-    }
-    for (const out of await Promise.all(batch)) onLine(JSON.parse(out) as CheckLine);
-    if (budgetMs > 0 && performance.now() - t0 > budgetMs) break;
+/** Sends `lines` back to back (one batch, answered before this returns); with `into`, each answer is recorded. */
+export async function modsecBlock(session: ModsecCheckSession, lines: string[], into: EngineSamples | null): Promise<void> {
+  const answers = await Promise.all(lines.map((text) => session.requestLine(text)));
+  if (!into) return;
+  for (const out of answers) {
+    const line = JSON.parse(out) as CheckLine;
+    into.verdicts.add(line);
+    if (typeof line.time_us === "number") into.times.push(line.time_us);
   }
-}
-
-/** Like runOurs: warm-up (a quarter of the budget at most), then up to `iterations` measured lines. */
-export async function runModsec(session: ModsecCheckSession, w: Workload, warmup: number, iterations: number, budgetMs = 0): Promise<EngineRun> {
-  const lines = w.txs.map((t) => JSON.stringify(t));
-  await send(session, lines, warmup, budgetMs / 4, () => {});
-  const times: number[] = [];
-  const verdicts = new VerdictCollector();
-  await send(session, lines, iterations, budgetMs, (line) => {
-    verdicts.add(line);
-    if (typeof line.time_us === "number") times.push(line.time_us);
-  });
-  return { timeUs: summarize(times), verdicts: verdicts.result(), signatures: verdicts.signatures, raw: { time: times } };
 }

@@ -24,33 +24,41 @@ export async function openOurs(rules: RuleSetSpec, wasm: string): Promise<{ sess
   return { session, openMs: performance.now() - t0 };
 }
 
-/**
- * Warm-up, then up to `iterations` measured lines, cycling through the workload's transactions. A time budget
- * (ms, 0 = none) bounds the heavy workloads: measuring stops once it is spent (the report gives n); the warm-up
- * gets a quarter of it.
- */
-export function runOurs(session: CheckSession, w: Workload, warmup: number, iterations: number, budgetMs = 0): EngineRun {
-  const lines = w.txs.map((t) => JSON.stringify(t));
-  const w0 = performance.now();
-  for (let i = 0; i < warmup; i++) {
-    session.line(lines[i % lines.length]!);
-    if (budgetMs > 0 && performance.now() - w0 > budgetMs / 4) break;
+/** The measured lines of one engine: times, walls (ours only), verdicts. */
+export class EngineSamples {
+  readonly times: number[] = [];
+  readonly walls: number[] = [];
+  readonly verdicts = new VerdictCollector();
+
+  /** Keeps the first n lines only. */
+  cut(n: number): void {
+    this.times.length = Math.min(this.times.length, n);
+    this.walls.length = Math.min(this.walls.length, n);
+    this.verdicts.cut(n);
   }
-  const times: number[] = [];
-  const walls: number[] = [];
-  const verdicts = new VerdictCollector();
-  const m0 = performance.now();
-  for (let i = 0; i < iterations; i++) {
-    const text = lines[i % lines.length]!;
+
+  result(withWall: boolean): EngineRun {
+    return {
+      timeUs: summarize(this.times),
+      ...(withWall ? { wallUs: summarize(this.walls) } : {}),
+      verdicts: this.verdicts.result(),
+      signatures: this.verdicts.signatures,
+      raw: { time: this.times, ...(withWall ? { wall: this.walls } : {}) },
+    };
+  }
+}
+
+/** Runs `lines` through our session one by one; with `into`, each answer is recorded there. */
+export function oursBlock(session: CheckSession, w: Workload, lines: string[], into: EngineSamples | null): void {
+  for (const text of lines) {
     const t0 = performance.now();
     const out = session.line(text);
     const t1 = performance.now();
     if (out === null) throw new Error(`check session skipped a line of ${w.name}`);
+    if (!into) continue;
     const line = JSON.parse(out) as CheckLine;
-    verdicts.add(line);
-    if (typeof line.time_us === "number") times.push(line.time_us);
-    walls.push((t1 - t0) * 1000);
-    if (budgetMs > 0 && t1 - m0 > budgetMs) break;
+    into.verdicts.add(line);
+    if (typeof line.time_us === "number") into.times.push(line.time_us);
+    into.walls.push((t1 - t0) * 1000);
   }
-  return { timeUs: summarize(times), wallUs: summarize(walls), verdicts: verdicts.result(), signatures: verdicts.signatures, raw: { time: times, wall: walls } };
 }

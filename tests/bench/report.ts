@@ -62,7 +62,8 @@ export function formatReport(r: BenchReport): string {
   out.push(`command: ${m.command}`);
   out.push(`filter: ${r.wasm.path} (${r.wasm.bytes.toLocaleString("en-US")} bytes, sha256 ${r.wasm.sha256.slice(0, 12)}…, built ${r.wasm.modified})`);
   const budget = r.options.budgetS > 0 ? `, or fewer once ${r.options.budgetS} s are spent (n column)` : "";
-  out.push(`iterations: ${r.options.iterations} measured after ${r.options.warmup} warm-up, per workload and engine${budget}${r.options.quick ? " (--quick)" : ""}`);
+  out.push(`iterations: ${r.options.iterations} measured after ${r.options.warmup} warm-up, per workload and engine${budget}${r.options.quick ? " (--quick)" : ""};`);
+  out.push(`            the same lines through both engines, one engine after the other (tests/bench/paired.ts)`);
   out.push(`times: µs per transaction; ours = time_us inside the filter's callbacks (1 µs resolution), wall = the whole check line in-process;`);
   out.push(`       ModSecurity = time_us inside libmodsecurity (modsec-check, lines sent back to back); tx/s = 1e6 / mean, one core`);
   out.push("");

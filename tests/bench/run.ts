@@ -13,11 +13,12 @@ import { runE2e } from "./e2e";
 import { measureLibinjection } from "../libinjection/bench";
 import { machineInfo } from "./machine";
 import { measureMemory } from "./memory";
-import { modsecUnavailable, openModsec, runModsec } from "./modsec";
-import { openOurs, runOurs, type EngineRun } from "./ours";
+import { modsecUnavailable, openModsec } from "./modsec";
+import { runPaired } from "./paired";
+import { openOurs } from "./ours";
 import { formatReport, type BenchReport, type RuleSetResult, type WorkloadResult } from "./report";
 import { crsRuleSet, customRuleSet, type RuleSetSpec } from "./rules";
-import { ratio, summarize } from "./stats";
+import { ratio } from "./stats";
 import { describeVerdicts } from "./verdict";
 import { workloads } from "./workloads";
 
@@ -30,13 +31,6 @@ function ruleSets(o: BenchOptions): RuleSetSpec[] {
 }
 
 /** Keeps the first n measured lines of a run (times and verdict signatures). */
-function cut(e: EngineRun, n: number): void {
-  e.raw!.time = e.raw!.time.slice(0, n);
-  e.timeUs = summarize(e.raw!.time);
-  if (e.raw!.wall) e.wallUs = summarize((e.raw!.wall = e.raw!.wall.slice(0, n)));
-  e.signatures = e.signatures!.slice(0, n);
-}
-
 function judgeRules(sets: RuleSetResult[], crs: boolean): BenchReport["rulesEvaluated"] {
   const all = sets.flatMap((s) => s.workloads.map((w) => ({ set: s.label, w })));
   const matchedOurs = all.filter(({ w }) => w.ours.verdicts.withMatches > 0 || w.ours.verdicts.disruptive > 0);
@@ -102,11 +96,8 @@ async function main(): Promise<void> {
       try {
         for (const w of all) {
           log(`bench: ${rs.label}: ${w.name} (${o.warmup} warm-up + ${o.iterations}) …`);
-          const a = runOurs(ours.session, w, o.warmup, o.iterations, o.budget * 1000);
-          // ModSecurity gets the lines ours measured (same transactions, so `mixed` compares like with like),
-          // with more time: it may be the slower engine. Should it still stop first, ours is cut to its lines.
-          const b = modsec ? await runModsec(modsec.session, w, o.warmup, a.timeUs.n, o.budget * 3000) : null;
-          if (b && b.timeUs.n < a.timeUs.n) cut(a, b.timeUs.n);
+          // the same lines through both engines (tests/bench/paired.ts)
+          const { ours: a, modsec: b } = await runPaired(ours.session, modsec?.session ?? null, w, o.warmup, o.iterations, o.budget * 1000);
           const n = Math.min(a.signatures!.length, b?.signatures!.length ?? 0);
           const diffAt = b ? a.signatures!.slice(0, n).findIndex((s, i) => s !== b.signatures![i]) : -1;
           const same = b ? diffAt < 0 : null;

@@ -21,8 +21,11 @@ export class VerdictCollector {
   private seen = new Set<number>();
   /** One "matched|intervention" string per line, to compare two engines line by line. */
   readonly signatures: string[] = [];
+  /** The lines added, for cut(). */
+  private readonly lines: CheckLine[] = [];
 
   add(line: CheckLine): void {
+    this.lines.push(line);
     const v = this.v;
     this.signatures.push(line.error ? `error` : `${JSON.stringify(line.matched ?? [])}|${JSON.stringify(line.intervention ?? null)}`);
     if (v.total === 0) v.first = { matched: line.matched ?? [], intervention: line.intervention ?? null, ...(line.error ? { error: line.error } : {}) };
@@ -40,6 +43,16 @@ export class VerdictCollector {
 
   result(): Verdicts {
     return this.v;
+  }
+
+  /** Keeps the first n lines only (the verdicts recounted from them). */
+  cut(n: number): void {
+    const kept = this.lines.slice(0, n);
+    this.v = { total: 0, withMatches: 0, disruptive: 0, errors: 0, matchedIds: [], first: { matched: [], intervention: null } };
+    this.seen.clear();
+    this.signatures.length = 0;
+    this.lines.length = 0;
+    for (const line of kept) this.add(line);
   }
 }
 
