@@ -41,38 +41,50 @@ export class TextSink {
   /** At most `limit` bytes of b. */
   bytes(b: ArrayBuffer, limit: i32 = i32.MAX_VALUE): void {
     const n = min(b.byteLength, limit);
-    const out = this.out;
-    out.reserve(n * MAX_CHAR_BYTES); // written in place below, no check per char
     const src = changetype<usize>(b);
-    let q = changetype<usize>(out.buf) + <usize>out.len;
-    const start = q;
     const json = this.form == TextForm.JSON;
-    for (let i = 0; i < n; i++) q = putChar(q, <i32>load<u8>(src + <usize>i), json);
-    out.len += <i32>(q - start);
+    const out = this.out;
+    for (let i = 0; i < n; ) {
+      // written in place, a chunk at a time: one reserve per chunk instead of a check per char, and the buffer
+      // grows with what is written (a message can quote a value of megabytes), not with the worst case
+      const m = min(n - i, CHUNK_CHARS);
+      out.reserve(m * MAX_CHAR_BYTES);
+      let q = changetype<usize>(out.buf) + <usize>out.len;
+      const start = q;
+      for (let k = 0; k < m; k++) q = putChar(q, <i32>load<u8>(src + <usize>(i + k)), json);
+      out.len += <i32>(q - start);
+      i += m;
+    }
   }
 
   str(s: string): void {
     const n = s.length;
-    const out = this.out;
-    out.reserve(n * MAX_CHAR_BYTES);
-    let q = changetype<usize>(out.buf) + <usize>out.len;
-    const start = q;
     const json = this.form == TextForm.JSON;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x100 && !json) {
-        // beyond latin1 (a file name from the table is UTF-8): the rest as the SDK's log() would encode it
-        out.len += <i32>(q - start);
-        const b = String.UTF8.encode(s.substring(i));
-        out.append(changetype<usize>(b), b.byteLength);
-        return;
+    const out = this.out;
+    for (let i = 0; i < n; ) {
+      const m = min(n - i, CHUNK_CHARS);
+      out.reserve(m * MAX_CHAR_BYTES);
+      let q = changetype<usize>(out.buf) + <usize>out.len;
+      const start = q;
+      for (let k = 0; k < m; k++) {
+        const c = s.charCodeAt(i + k);
+        if (c >= 0x100 && !json) {
+          // beyond latin1 (a file name from the table is UTF-8): the rest as the SDK's log() would encode it
+          out.len += <i32>(q - start);
+          const b = String.UTF8.encode(s.substring(i + k));
+          out.append(changetype<usize>(b), b.byteLength);
+          return;
+        }
+        q = putChar(q, c, json);
       }
-      q = putChar(q, c, json);
+      out.len += <i32>(q - start);
+      i += m;
     }
-    out.len += <i32>(q - start);
   }
 }
 
+/** Chars written per reserve. */
+const CHUNK_CHARS = 4096;
 /** The most bytes one char takes: `\u00XX` in JSON form. */
 const MAX_CHAR_BYTES = 6;
 

@@ -7,7 +7,7 @@ import { Engine } from "../engine";
 import { processUri, addRequestHeader, setConnection } from "../body";
 import { Out, latin1, toLatin1, atoi, intBytes, eqNoCase } from "../bytes";
 import { Collection } from "../collection";
-import { TextSink, buildEvent, humanLine, loggedRules } from "../../events/event";
+import { TextForm, TextSink, buildEvent, humanLine, loggedRules } from "../../events/event";
 import { MatchRecord, Transaction } from "../transaction";
 
 function request(e: Engine, uri: string): void {
@@ -138,6 +138,32 @@ describe("bytes and collections", () => {
     expect(jsonString("a\"b\\c\n\x01\xe9")).toBe("\"a\\\"b\\\\c\\n\\u0001\\u00e9\"");
     expect(jsonString("\r\t\x1f\x7f\u0101 ~")).toBe("\"\\r\\t\\u001f\\u007f\\u0101 ~\"");
     expect(jsonString("")).toBe("\"\"");
+  });
+  it("long text is written whole and escaped the same across the writer's chunks (4,096 chars)", () => {
+    // 10,000 chars of a repeating pattern with an escaped char every 7: escapes fall on both sides of each chunk end
+    let s = "";
+    let want = "";
+    for (let i = 0; i < 10000; i++) {
+      const c = i % 7 == 6 ? "\"" : String.fromCharCode(0x61 + (i % 7));
+      s += c;
+      want += c == "\"" ? "\\\"" : c;
+    }
+    const w = new TextSink(new Out());
+    w.str(s);
+    expect(w.out.toLatin1()).toBe(want);
+    const b = new TextSink(new Out());
+    b.bytes(latin1(s));
+    expect(b.out.toLatin1()).toBe(want);
+    const cut = new TextSink(new Out());
+    cut.bytes(latin1(s), 4097);
+    expect(cut.out.toLatin1()).toBe(want.substring(0, 4097 + <i32>Math.floor(4097 / 7)));
+    // the log form: UTF-8 of each latin1 char
+    const l = new TextSink(new Out());
+    l.form = TextForm.LOG;
+    let hi = "";
+    for (let i = 0; i < 5000; i++) hi += "\xe9";
+    l.bytes(latin1(hi));
+    expect(l.out.len).toBe(10000);
   });
 });
 
