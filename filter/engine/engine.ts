@@ -34,7 +34,7 @@ import { IdNumber, verifiedEnd, verifiedStart, verifyCreditCard, verifyIdNumber 
 import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
 import { namesOf, skippableConditions } from "./skippable";
-import { KEYED_COUNT, KEYED_NO, keyedConditions } from "./keyed";
+import { KEYED_COUNT, KEYED_NO, keyedConditions, keySlots } from "./keyed";
 import { PipelineTree, ROOT, pipelineTreeOf } from "./prefixes";
 import { STEP_MEMO_MIN_BYTES, runSteps } from "./steps";
 import { append, at, len, truncate, u32at } from "./raw";
@@ -97,6 +97,11 @@ export class Engine {
   private readonly countEntries: Array<Entry | null> = new Array<Entry | null>(COUNT_ENTRIES);
   /** Per condition: KEYED_VALUE / KEYED_COUNT when evalKeyed() may evaluate it (filter/engine/keyed.ts). */
   private readonly keyed: Uint8Array;
+  /** Per keyed condition its key slot (keyed.ts keySlots); per slot, the collection version the key was last looked
+   *  up in (versions are unique across the VM's collections, and 0 is none) and the position found there (-1: absent). */
+  private readonly keySlotOf: Int32Array;
+  private readonly keyFoundVersion: StaticArray<u64>;
+  private readonly keyFoundAt: StaticArray<i32>;
   /** Per condition: whether cannotMatch() may decide it (filter/engine/skippable.ts). */
   private readonly skippable: Uint8Array;
   /** Per (variable, pipeline): the union of the prefilter candidates of the variable's values after the pipeline,
@@ -111,7 +116,12 @@ export class Engine {
     this.rs = rs;
     this.pipelines = pipelineTreeOf(rs);
     this.skippable = skippableConditions(rs);
-    this.keyed = keyedConditions(rs);
+    const keyed = keyedConditions(rs);
+    this.keyed = keyed;
+    const ks = keySlots(rs, keyed);
+    this.keySlotOf = ks.slotOf;
+    this.keyFoundVersion = new StaticArray<u64>(ks.count);
+    this.keyFoundAt = new StaticArray<i32>(ks.count);
     this.exclusions = conditionsWithExclusions(rs);
     const slots = VARIABLE_COUNT * rs.prog.pipelineCount;
     this.unionBits = new Array<RegexCandidates | null>(slots);
@@ -401,7 +411,14 @@ export class Engine {
     const selArg = u32at(t, ti * TARGET_CELLS + Target.SELECTOR);
     const want = rs.str(selArg);
     const wp = changetype<usize>(want), wl = want.byteLength;
-    const first = coll.indexOfHashedKey(wp, wl, rs.strHash(selArg), true);
+    const ks = unchecked(this.keySlotOf[c]);
+    let first: i32;
+    if (unchecked(this.keyFoundVersion[ks]) == coll.version) first = unchecked(this.keyFoundAt[ks]);
+    else {
+      first = coll.indexOfHashedKey(wp, wl, rs.strHash(selArg), true);
+      unchecked((this.keyFoundVersion[ks] = coll.version));
+      unchecked((this.keyFoundAt[ks] = first));
+    }
     let e: Entry;
     let kind = KIND_COLL;
     if (keyed == KEYED_COUNT) {

@@ -49,3 +49,26 @@ export function keyedConditions(rs: Ruleset): Uint8Array {
   }
   return out;
 }
+
+/** The keys of keyed conditions numbered densely: per condition its key slot (-1 for the others), and the number
+ *  of slots. Conditions on the same key string share a slot (Engine.evalKeyed remembers per slot where the key was
+ *  found, for as long as the collection's version does not change: the ~40 paranoia-level gates of a request all
+ *  read TX:DETECTION_PARANOIA_LEVEL from an unchanged TX). */
+export class KeySlots {
+  constructor(readonly slotOf: Int32Array, readonly count: i32) {}
+}
+
+export function keySlots(rs: Ruleset, keyed: Uint8Array): KeySlots {
+  const n = rs.prog.condCount;
+  const slotOf = new Int32Array(n);
+  const bySelector = new Map<u32, i32>();
+  const t = rs.prog.targets;
+  for (let c = 0; c < n; c++) {
+    slotOf[c] = -1;
+    if (keyed[c] == KEYED_NO) continue;
+    const sel = t[<i32>rs.cond(c, Cond.TARGET_START) * TARGET_CELLS + Target.SELECTOR];
+    if (!bySelector.has(sel)) bySelector.set(sel, bySelector.size);
+    slotOf[c] = bySelector.get(sel);
+  }
+  return new KeySlots(slotOf, bySelector.size);
+}

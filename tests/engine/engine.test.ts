@@ -134,6 +134,26 @@ SecRule ARGS:b "@streq 3" "id:6,phase:1,pass,log"
 `);
     assert.deepEqual(run(l, { uri: "/?a=1&a=2&b=3" }).matched, [1, 2, 3, 5]);
   });
+  test("a keyed read after the key is added, changed or removed sees the change, in every transaction", async () => {
+    // the engine remembers where a key was found while the collection is unchanged (keyed.ts keySlots): each setvar
+    // must invalidate that, and so must the next transaction reusing the collections
+    const l = await rules(`
+SecRule TX:x "@eq 1" "id:1,phase:1,pass,log"
+SecRule &TX:x "@eq 0" "id:2,phase:1,pass,log"
+SecAction "id:3,phase:1,pass,nolog,setvar:tx.x=1"
+SecRule TX:x "@eq 1" "id:4,phase:1,pass,log"
+SecAction "id:5,phase:1,pass,nolog,setvar:tx.x=2"
+SecRule TX:x "@eq 1" "id:6,phase:1,pass,log"
+SecRule TX:x "@eq 2" "id:7,phase:1,pass,log"
+SecAction "id:8,phase:1,pass,nolog,setvar:!tx.x"
+SecRule &TX:x "@eq 0" "id:9,phase:1,pass,log"
+SecRule REQUEST_HEADERS:X-A "@streq a" "id:10,phase:1,pass,log"
+SecRule REQUEST_HEADERS:X-A "@streq b" "id:11,phase:1,pass,log"
+`);
+    for (const [value, ids] of [["a", [2, 4, 7, 9, 10]], ["b", [2, 4, 7, 9, 11]], ["a", [2, 4, 7, 9, 10]]] as const) {
+      assert.deepEqual(run(l, { uri: "/", headers: [["Host", "h"], ["X-A", value]] }).matched, ids, value);
+    }
+  });
   test("selector regexes are caseless, also in exclusions, as ModSecurity v3 compiles them", async () => {
     // mixed case in pattern and key: neither the key as written nor folded to one case matches /^X_[a-z]+$/
     const l = await rules(`
