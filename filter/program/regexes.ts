@@ -133,8 +133,15 @@ export class RegexSet {
   private readonly keep: StaticArray<u32>;
   /** The candidate set prefilterScan() / regexMayMatch() use. */
   readonly candidates: RegexCandidates;
-  /** Scratch: phrases already seen in the current scan (so each phrase's links are applied once). */
+  /** Scratch: phrases already seen in the current scan (so each phrase's links are applied once); all zero between
+   *  scans. */
   private readonly phraseSeen: StaticArray<u32>;
+  /** Scratch: the words of phraseSeen the current scan set (one cell per word, so it never overflows). */
+  private readonly seenWords: StaticArray<i32>;
+  /** dropMissingRequired's cache: per slot an atom set and the union of its rows (keep.length words). */
+  private readonly keepCache: StaticArray<u32>;
+  private readonly keepCacheAtoms: StaticArray<u64> = new StaticArray<u64>(1 << KEEP_CACHE_BITS);
+  private readonly keepCacheValid: StaticArray<u8> = new StaticArray<u8>(1 << KEEP_CACHE_BITS);
   /** Number of regexes with prefilter factors. */
   readonly prefiltered: i32;
   /** Per regex: 1 when it matches every value with TX:0 = the value (RegexFlags.WHOLE_VALUE). */
@@ -174,6 +181,8 @@ export class RegexSet {
     this.prefiltered = prefiltered;
     const phrases = phraseStart.length > 0 ? phraseStart.length - 1 : 0;
     this.phraseSeen = new StaticArray<u32>((phrases + 31) >>> 5);
+    this.seenWords = new StaticArray<i32>((phrases + 31) >>> 5);
+    this.keepCache = new StaticArray<u32>((1 << KEEP_CACHE_BITS) * W);
     this.candidates = new RegexCandidates(capturable.length);
     const whole = new StaticArray<u8>(capturable.length);
     for (let g = 0; g < capturable.length; g++) {
@@ -254,8 +263,12 @@ export class RegexSet {
       this.dropMissingRequired(words, atoms);
       return 0;
     }
+    // phraseSeen is all zero between scans: the bits set here are cleared at the end from seenWords (a value meets a
+    // handful of phrases; zeroing the whole set, one bit per phrase of the rule set, cost more than the walk of a
+    // short value)
     const seen = this.phraseSeen;
-    for (let w = 0, e = seen.length; w < e; w++) unchecked((seen[w] = 0));
+    const seenWords = this.seenWords;
+    let nSeen = 0;
     const ps = this.phraseStart;
     const links = this.links;
     const np = <u32>(ps.length - 1);
@@ -274,39 +287,69 @@ export class RegexSet {
       const n = ac.outputCount(s);
       for (let k: u32 = 0; k < n; k++) {
         const p = ac.output(s, k);
-        if (p >= np) return this.failOpen(c);
+        if (p >= np) {
+          this.clearSeen(nSeen);
+          return this.failOpen(c);
+        }
         const bit = <u32>1 << (p & 31);
         const sw = unchecked(seen[p >>> 5]);
         if ((sw & bit) != 0) continue;
+        if (sw == 0) {
+          if (nSeen == seenWords.length) {
+            this.clearSeen(nSeen);
+            return this.failOpen(c); // cannot happen: seenWords has a cell per word of phraseSeen
+          }
+          unchecked((seenWords[nSeen++] = p >>> 5));
+        }
         unchecked((seen[p >>> 5] = sw | bit));
         found++;
         for (let l = unchecked(ps[p]), le = unchecked(ps[p + 1]); l < le; l++) {
           const g = unchecked(links[l]);
-          if (g >= G) return this.failOpen(c);
+          if (g >= G) {
+            this.clearSeen(nSeen);
+            return this.failOpen(c);
+          }
           unchecked((words[g >>> 5] |= <u32>1 << (g & 31)));
         }
       }
     }
+    this.clearSeen(nSeen);
     if (ac.faulted) return this.failOpen(c);
     this.dropMissingRequired(words, atoms);
     return found;
   }
 
+  /** Zeroes the words of phraseSeen a scan set (their indices: seenWords[0 .. n)). */
+  private clearSeen(n: i32): void {
+    const seen = this.phraseSeen;
+    const seenWords = this.seenWords;
+    for (let k = 0; k < n; k++) unchecked((seen[unchecked(seenWords[k])] = 0));
+  }
+
   /** The required-byte test: drops every regex none of whose required atoms occurs in the value (`atoms`): the
-   *  regexes to keep are the union of the present atoms' rows (a short value has a handful of atoms). */
+   *  regexes to keep are the union of the present atoms' rows. A value of text holds a few dozen atoms, and the
+   *  same values come back request after request (a User-Agent, a Host, an Accept), so the union is remembered per
+   *  atom set in a small direct-mapped cache. */
   private dropMissingRequired(words: StaticArray<u32>, atoms: u64): void {
     if (!this.required) return;
-    const keep = this.keep;
-    const W = keep.length;
-    for (let w = 0; w < W; w++) unchecked((keep[w] = 0));
-    const rows = this.atomKeep;
-    while (atoms != 0) {
-      const row = <i32>ctz<u64>(atoms) * W;
-      atoms &= atoms - 1;
-      for (let w = 0; w < W; w++) unchecked((keep[w] |= unchecked(rows[row + w])));
+    const W = this.keep.length;
+    const h = <i32>((atoms * 0x9e3779b97f4a7c15) >>> (64 - KEEP_CACHE_BITS));
+    const kc = this.keepCache;
+    const base = h * W;
+    if (unchecked(this.keepCacheValid[h]) == 0 || unchecked(this.keepCacheAtoms[h]) != atoms) {
+      for (let w = 0; w < W; w++) unchecked((kc[base + w] = 0));
+      const rows = this.atomKeep;
+      let a = atoms;
+      while (a != 0) {
+        const row = <i32>ctz<u64>(a) * W;
+        a &= a - 1;
+        for (let w = 0; w < W; w++) unchecked((kc[base + w] |= unchecked(rows[row + w])));
+      }
+      unchecked((this.keepCacheAtoms[h] = atoms));
+      unchecked((this.keepCacheValid[h] = 1));
     }
     const req = this.reqWords;
-    for (let w = 0; w < W; w++) unchecked((words[w] &= ~unchecked(req[w]) | unchecked(keep[w])));
+    for (let w = 0; w < W; w++) unchecked((words[w] &= ~unchecked(req[w]) | unchecked(kc[base + w])));
   }
 
   private failOpen(c: RegexCandidates): i32 {
@@ -315,6 +358,9 @@ export class RegexSet {
     return -1;
   }
 }
+
+/** Slots of the required-byte test's cache (RegexSet.dropMissingRequired): 2^KEEP_CACHE_BITS atom sets. */
+const KEEP_CACHE_BITS = 5;
 
 /** The required-byte test of a program (REGEX_PREFILTER_MAP atom_of and required). */
 export class RequiredBytes {
