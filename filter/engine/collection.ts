@@ -234,6 +234,11 @@ export class Collection {
   }
 
   add(key: ArrayBuffer, value: ArrayBuffer): Entry {
+    return this.addHashed(key, value, 0, false);
+  }
+
+  /** add() of a key whose keyHash the caller keeps (`hashed`): a setvar of a key written as plain text. */
+  addHashed(key: ArrayBuffer, value: ArrayBuffer, hash: u32, hashed: bool): Entry {
     const pool = this.recycled;
     let e: Entry;
     if (pool !== null && len(pool) > 0) {
@@ -247,7 +252,7 @@ export class Collection {
     append(this.entries, e);
     if (this.indexed) {
       if ((i + 1) * 2 > this.slots.length) this.indexed = false; // too full: rebuilt larger when next needed
-      else this.insert(i, e);
+      else this.insert(i, e, hashed ? hash : keyHash(changetype<usize>(key), key.byteLength));
     }
     return e;
   }
@@ -306,16 +311,19 @@ export class Collection {
     while (cap < m * 2) cap <<= 1;
     if (this.slots.length != cap) this.slots = new StaticArray<i32>(cap);
     else memory.fill(changetype<usize>(this.slots), 0, <usize>cap << 2);
-    for (let i = 0; i < m; i++) this.insert(i, at(es, i));
+    for (let i = 0; i < m; i++) {
+      const e = at(es, i);
+      this.insert(i, e, keyHash(changetype<usize>(e.key), e.key.byteLength));
+    }
     this.indexed = true;
   }
 
-  /** Enters entry e at position i (after every entry indexed so far) into the index; the table has a free slot. */
-  private insert(i: i32, e: Entry): void {
+  /** Enters entry e at position i (after every entry indexed so far), whose key's keyHash is h, into the index; the
+   *  table has a free slot. */
+  private insert(i: i32, e: Entry, h: u32): void {
     const es = this.entries;
     const k = e.key;
     const n = k.byteLength;
-    const h = keyHash(changetype<usize>(k), n);
     e.keyHash = h;
     e.nextSame = -1;
     const slots = this.slots;

@@ -1227,14 +1227,14 @@ export class Engine {
         const cur = h != 0 ? c.getEntryHashed(key, h) : c.getEntry(key);
         if (opk == SetVarOp.SET) {
           if (cur !== null) c.update(cur, val);
-          else c.add(key, val);
+          else c.addHashed(key, val, h, h != 0);
           return;
         }
         const pre = cur === null ? <i64>0 : atoi(changetype<usize>(cur.value), cur.value.byteLength);
         const d = atoi(changetype<usize>(val), val.byteLength);
         const res = intBytes(opk == SetVarOp.ADD ? pre + d : pre - d);
         if (cur !== null) c.update(cur, res);
-        else c.add(key, res);
+        else c.addHashed(key, res, h, h != 0);
         return;
       }
       case ActionKind.CTL: this.ctl(o); return;
