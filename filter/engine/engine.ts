@@ -33,7 +33,7 @@ import { detectSQLi, detectXSS } from "../libinjection/index";
 import { IdNumber, verifiedEnd, verifiedStart, verifyCreditCard, verifyIdNumber } from "../operators/verify";
 import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
-import { namesOf, skippableConditions } from "./skippable";
+import { NAMES_FLAG, SkipPlans, skipPlans, skippableConditions } from "./skippable";
 import { KEYED_COUNT, KEYED_NO, keyedConditions, keySlots } from "./keyed";
 import { PipelineTree, ROOT, pipelineTreeOf } from "./prefixes";
 import { STEP_MEMO_MIN_BYTES, runSteps } from "./steps";
@@ -104,6 +104,8 @@ export class Engine {
   private readonly keyFoundAt: StaticArray<i32>;
   /** Per condition: whether cannotMatch() may decide it (filter/engine/skippable.ts). */
   private readonly skippable: Uint8Array;
+  /** Per skippable condition, the collections and scalars cannotMatch() reads (skippable.ts skipPlans). */
+  private readonly skipPlans: SkipPlans;
   /** Per (variable, pipeline): the union of the prefilter candidates of the variable's values after the pipeline,
    *  and the collection version it was computed for: valid while equal to the collection's version (versions are
    *  unique across all collections of the VM, so a new transaction's collections never hit a stale union). */
@@ -115,7 +117,9 @@ export class Engine {
   constructor(rs: Ruleset) {
     this.rs = rs;
     this.pipelines = pipelineTreeOf(rs);
-    this.skippable = skippableConditions(rs);
+    const skippable = skippableConditions(rs);
+    this.skippable = skippable;
+    this.skipPlans = skipPlans(rs, skippable);
     const keyed = keyedConditions(rs);
     this.keyed = keyed;
     const ks = keySlots(rs, keyed);
@@ -521,21 +525,20 @@ export class Engine {
    * candidates. Decides without resolving targets; false means "evaluate normally".
    */
   private cannotMatch(r: i32, c: i32, pipeIdx: i32, ids: StaticArray<u8>): bool {
-    const rs = this.rs;
     const tx = this.tx;
-    const ri = <i32>rs.cond(c, Cond.ARG);
-    const t = rs.prog.targets;
-    const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
-    for (let i = ts; i < ts + tn; i++) {
-      const flags = u32at(t, i * TARGET_CELLS + Target.FLAGS);
-      if ((flags & TargetFlags.EXCLUDE) != 0) continue;
-      const v = <i32>u32at(t, i * TARGET_CELLS + Target.VARIABLE);
-      const base = namesOf(v);
-      const coll = tx.coll(base >= 0 ? base : v);
+    const ri = <i32>this.rs.cond(c, Cond.ARG);
+    const plans = this.skipPlans;
+    const cells = plans.cells.dataStart;
+    const to = unchecked(plans.start[c + 1]);
+    for (let i = unchecked(plans.start[c]); i < to; i += 2) {
+      const v = load<i32>(cells + (<usize>i << 2));
+      const read = load<i32>(cells + (<usize>(i + 1) << 2));
+      const names = (read & NAMES_FLAG) != 0;
+      const coll = tx.coll(read & (NAMES_FLAG - 1));
       if (coll !== null) {
-        if (coll.entries.length == 0) continue;
-        if (this.union(v, coll, base >= 0, pipeIdx, ids).has(ri)) return false;
-      } else if (base < 0) {
+        if (len(coll.entries) == 0) continue;
+        if (this.union(v, coll, names, pipeIdx, ids).has(ri)) return false;
+      } else if (!names) {
         const e = tx.scalar(v);
         if (e !== null && this.candidatesOf(e, this.transformed(e, pipeIdx, ids)).has(ri)) return false;
       }

@@ -80,3 +80,40 @@ export function skippableConditions(rs: Ruleset): Uint8Array {
   }
   return out;
 }
+
+/** What Engine.cannotMatch reads per skippable condition, decoded once per VM: the variables of its targets (not its
+ *  exclusions), each once, as pairs of cells [variable, collection read | NAMES_FLAG] in cells[start[c] ..
+ *  start[c + 1]) — the collection read is the variable itself, or for a *_NAMES variable the collection whose keys
+ *  it yields (then NAMES_FLAG is set). Conditions that are not skippable have no cells. */
+export class SkipPlans {
+  constructor(readonly start: Int32Array, readonly cells: Int32Array) {}
+}
+
+export const NAMES_FLAG: i32 = 1 << 16;
+
+export function skipPlans(rs: Ruleset, skippable: Uint8Array): SkipPlans {
+  const prog = rs.prog;
+  const n = prog.condCount;
+  const t = prog.targets;
+  const start = new Int32Array(n + 1);
+  const cells = new Array<i32>();
+  for (let c = 0; c < n; c++) {
+    start[c] = cells.length;
+    if (skippable[c] == 0) continue;
+    const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
+    for (let i = ts; i < ts + tn; i++) {
+      if ((t[i * TARGET_CELLS + Target.FLAGS] & TargetFlags.EXCLUDE) != 0) continue;
+      const v = <i32>t[i * TARGET_CELLS + Target.VARIABLE];
+      let seen = false;
+      for (let k = start[c]; k < cells.length; k += 2) if (cells[k] == v) seen = true;
+      if (seen) continue; // ARGS:a|ARGS:b: one union of ARGS answers both
+      const base = namesOf(v);
+      cells.push(v);
+      cells.push(base >= 0 ? base | NAMES_FLAG : v);
+    }
+  }
+  start[n] = cells.length;
+  const out = new Int32Array(cells.length);
+  for (let k = 0; k < cells.length; k++) out[k] = cells[k];
+  return new SkipPlans(start, out);
+}
