@@ -360,7 +360,7 @@ export class RegexSet {
 }
 
 /** Slots of the required-byte test's cache (RegexSet.dropMissingRequired): 2^KEEP_CACHE_BITS atom sets. */
-const KEEP_CACHE_BITS = 5;
+const KEEP_CACHE_BITS = 7;
 
 /** The required-byte test of a program (REGEX_PREFILTER_MAP atom_of and required). */
 export class RequiredBytes {
