@@ -40,25 +40,25 @@ export class TextSink {
 
   /** At most `limit` bytes of b. */
   bytes(b: ArrayBuffer, limit: i32 = i32.MAX_VALUE): void {
-    const n = min(b.byteLength, limit);
-    const src = changetype<usize>(b);
-    const json = this.form == TextForm.JSON;
-    const out = this.out;
-    for (let i = 0; i < n; ) {
-      // written in place, a chunk at a time: one reserve per chunk instead of a check per char, and the buffer
-      // grows with what is written (a message can quote a value of megabytes), not with the worst case
-      const m = min(n - i, CHUNK_CHARS);
-      out.reserve(m * MAX_CHAR_BYTES);
-      let q = changetype<usize>(out.buf) + <usize>out.len;
-      const start = q;
-      for (let k = 0; k < m; k++) q = putChar(q, <i32>load<u8>(src + <usize>(i + k)), json);
-      out.len += <i32>(q - start);
-      i += m;
-    }
+    this.write(changetype<usize>(b), min(b.byteLength, limit), false);
   }
 
   str(s: string): void {
-    const n = s.length;
+    const stop = this.write(changetype<usize>(s), s.length, true);
+    if (stop >= 0) {
+      // beyond latin1 (a file name from the table is UTF-8): the rest as the SDK's log() would encode it
+      const b = String.UTF8.encode(s.substring(stop));
+      this.out.append(changetype<usize>(b), b.byteLength);
+    }
+  }
+
+  /**
+   * Writes n chars from src: bytes, or a string's UTF-16 code units when `wide`. In place, a chunk at a time: one
+   * reserve per chunk instead of a check per char, and the buffer grows with what is written (a message can quote a
+   * value of megabytes), not with the worst case. Returns -1, or in the LOG form the index of the first char beyond
+   * latin1, where it stopped.
+   */
+  private write(src: usize, n: i32, wide: bool): i32 {
     const json = this.form == TextForm.JSON;
     const out = this.out;
     for (let i = 0; i < n; ) {
@@ -66,20 +66,18 @@ export class TextSink {
       out.reserve(m * MAX_CHAR_BYTES);
       let q = changetype<usize>(out.buf) + <usize>out.len;
       const start = q;
-      for (let k = 0; k < m; k++) {
-        const c = s.charCodeAt(i + k);
+      for (let k = i; k < i + m; k++) {
+        const c = wide ? <i32>load<u16>(src + (<usize>k << 1)) : <i32>load<u8>(src + <usize>k);
         if (c >= 0x100 && !json) {
-          // beyond latin1 (a file name from the table is UTF-8): the rest as the SDK's log() would encode it
           out.len += <i32>(q - start);
-          const b = String.UTF8.encode(s.substring(i + k));
-          out.append(changetype<usize>(b), b.byteLength);
-          return;
+          return k;
         }
         q = putChar(q, c, json);
       }
       out.len += <i32>(q - start);
       i += m;
     }
+    return -1;
   }
 }
 

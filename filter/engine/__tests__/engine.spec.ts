@@ -164,6 +164,14 @@ describe("bytes and collections", () => {
     for (let i = 0; i < 5000; i++) hi += "\xe9";
     l.bytes(latin1(hi));
     expect(l.out.len).toBe(10000);
+    // a string char beyond latin1 in the log form: that char and the rest as UTF-8
+    const u = new TextSink(new Out());
+    u.form = TextForm.LOG;
+    u.str("a\xe9\u0101b");
+    const got = u.out.take();
+    expect(got.byteLength).toBe(6);
+    const utf8: u8[] = [0x61, 0xc3, 0xa9, 0xc4, 0x81, 0x62];
+    for (let i = 0; i < 6; i++) expect(load<u8>(changetype<usize>(got) + <usize>i)).toBe(utf8[i]);
   });
 });
 
