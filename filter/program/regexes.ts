@@ -129,8 +129,6 @@ export class RegexSet {
   private readonly required: bool;
   /** Per atom a (64 rows of reqWords.length words): bits of the regexes whose required atoms include a. */
   private readonly atomKeep: StaticArray<u32>;
-  /** Scratch of dropMissingRequired: the regexes one of whose required atoms occurred. */
-  private readonly keep: StaticArray<u32>;
   /** The candidate set prefilterScan() / regexMayMatch() use. */
   readonly candidates: RegexCandidates;
   /** Scratch: phrases already seen in the current scan (so each phrase's links are applied once); all zero between
@@ -138,7 +136,7 @@ export class RegexSet {
   private readonly phraseSeen: StaticArray<u32>;
   /** Scratch: the words of phraseSeen the current scan set (one cell per word, so it never overflows). */
   private readonly seenWords: StaticArray<i32>;
-  /** dropMissingRequired's cache: per slot an atom set and the union of its rows (keep.length words). */
+  /** dropMissingRequired's cache: per slot an atom set and the union of its rows (reqWords.length words). */
   private readonly keepCache: StaticArray<u32>;
   private readonly keepCacheAtoms: StaticArray<u64> = new StaticArray<u64>(1 << KEEP_CACHE_BITS);
   private readonly keepCacheValid: StaticArray<u8> = new StaticArray<u8>(1 << KEEP_CACHE_BITS);
@@ -174,7 +172,6 @@ export class RegexSet {
     this.reqWords = reqWords;
     this.required = required.regexes.length > 0;
     this.atomKeep = atomKeep;
-    this.keep = new StaticArray<u32>(W);
     const always = new StaticArray<u32>(W);
     for (let w = 0; w < W; w++) unchecked((always[w] = unchecked(unfactored[w]) & ~unchecked(reqWords[w])));
     this.always = always;
@@ -332,7 +329,7 @@ export class RegexSet {
    *  atom set in a small direct-mapped cache. */
   private dropMissingRequired(words: StaticArray<u32>, atoms: u64): void {
     if (!this.required) return;
-    const W = this.keep.length;
+    const W = this.reqWords.length;
     const h = <i32>((atoms * 0x9e3779b97f4a7c15) >>> (64 - KEEP_CACHE_BITS));
     const kc = this.keepCache;
     const base = h * W;
