@@ -70,7 +70,7 @@ export class Entry {
     this.key = EMPTY;
     this.value = EMPTY;
     this.expires = 0;
-    this.slots = null;
+    this.clearSlots();
     this.unchanged = null;
     this.rawBits = null;
     this.steps = null;
@@ -82,9 +82,16 @@ export class Entry {
     this.keyEntry = null;
   }
 
+  /** Empties the transformation cache but keeps its table: a recycled entry (a transaction kept for reuse, a
+   *  MATCHED_VARS entry) meets the same pipeline tree again, so the table is not allocated anew each time. */
+  @inline private clearSlots(): void {
+    const t = this.slots;
+    if (t !== null) memory.fill(changetype<usize>(t), 0, <usize>t.length << alignof<usize>());
+  }
+
   setValue(v: ArrayBuffer): void {
     this.value = v;
-    this.slots = null;
+    this.clearSlots();
     this.unchanged = null;
     this.rawBits = null;
     this.steps = null;
@@ -149,7 +156,7 @@ export class Entry {
   /** Stores the result of node `node` (not cached yet) of a tree of `nodes` nodes. */
   store(node: i32, nodes: i32, v: ArrayBuffer): CacheSlot {
     let t = this.slots;
-    if (t === null) {
+    if (t === null || t.length != nodes) {
       t = new StaticArray<CacheSlot | null>(nodes);
       this.slots = t;
     }
