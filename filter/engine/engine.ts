@@ -117,11 +117,11 @@ export class Engine {
   constructor(rs: Ruleset) {
     this.rs = rs;
     this.pipelines = pipelineTreeOf(rs);
-    const skippable = skippableConditions(rs);
-    this.skippable = skippable;
-    this.skipPlans = skipPlans(rs, skippable);
     const keyed = keyedConditions(rs);
     this.keyed = keyed;
+    const skippable = skippableConditions(rs, keyed);
+    this.skippable = skippable;
+    this.skipPlans = skipPlans(rs, skippable);
     const ks = keySlots(rs, keyed);
     this.keySlotOf = ks.slotOf;
     this.keyFoundVersion = new StaticArray<u64>(ks.count);

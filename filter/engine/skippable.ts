@@ -51,14 +51,18 @@ export function summarisable(v: i32): bool {
   }
 }
 
-/** Per condition: 1 when Engine.cannotMatch may decide it from the prefilter unions (load time, once per VM). */
-export function skippableConditions(rs: Ruleset): Uint8Array {
+/** Per condition: 1 when Engine.cannotMatch may decide it from the prefilter unions (load time, once per VM).
+ *  A condition on one keyed target (keyed.ts; `keyed` holds their kinds) is left out: Engine.evalKeyed reads its one
+ *  value, whose own prefilter test is as quick, while a union would transform and scan every value of the
+ *  collection (all the request headers, for REQUEST_HEADERS:Content-Type) for that one condition. */
+export function skippableConditions(rs: Ruleset, keyed: Uint8Array): Uint8Array {
   const prog = rs.prog;
   const n = prog.condCount;
   const out = new Uint8Array(n);
   const set = rs.regexSet;
   const t = prog.targets;
   for (let c = 0; c < n; c++) {
+    if (keyed[c] != 0) continue;
     const op = <i32>rs.cond(c, Cond.OP);
     if (op != OperatorKind.RX && op != OperatorKind.RX_GLOBAL) continue;
     if (rs.cond(c, Cond.ARG_KIND) != ArgKind.REGEX) continue;
