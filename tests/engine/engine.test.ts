@@ -154,6 +154,41 @@ SecRule REQUEST_HEADERS:X-A "@streq b" "id:11,phase:1,pass,log"
       assert.deepEqual(run(l, { uri: "/", headers: [["Host", "h"], ["X-A", value]] }).matched, ids, value);
     }
   });
+  test("rules the prefilter rules out (cannotMatch) give the verdicts of full evaluation, around chains and skipAfter", async () => {
+    // rules 2-5 and 9-11 are plain @rx over request collections and scalars, decided from the per-collection unions
+    // of prefilter candidates (filter/engine/skippable.ts) when nothing can match: a value with a candidate must
+    // still be evaluated and found; skipAfter may land among them; a chain's head decides for it. Rule 1's pattern
+    // has nothing to scan for, and rule 6's one keyed target is read directly (keyed.ts).
+    const l = await rules(`
+SecRule ARGS "@rx ^" "id:1,phase:1,pass,nolog,setvar:tx.seen=1"
+SecRule ARGS "@rx zqxa" "id:2,phase:1,pass,log"
+SecRule ARGS|REQUEST_HEADERS "@rx zqxb" "id:3,phase:1,pass,log,t:none,t:lowercase"
+SecRule ARGS_NAMES "@rx zqxc" "id:4,phase:1,pass,log,chain"
+  SecRule ARGS "@rx ." "t:none"
+SecRule REQUEST_URI "@rx zqxd" "id:5,phase:1,pass,log"
+SecRule REQUEST_HEADERS:X-Z "@rx zqxe" "id:6,phase:1,pass,log"
+SecRule &MATCHED_VARS "@eq 0" "id:7,phase:1,pass,log"
+SecRule ARGS:jump "@streq 1" "id:8,phase:2,pass,log,skipAfter:MID"
+SecRule ARGS "@rx zqxf" "id:9,phase:2,pass,log"
+SecMarker MID
+SecRule ARGS "@rx zqxg" "id:10,phase:2,pass,log"
+SecRule ARGS "@rx zqxh" "id:11,phase:2,pass,log"
+`);
+    const h: Array<[string, string]> = [["Host", "h"]];
+    const cases: Array<[string, Array<[string, string]>, number[]]> = [
+      ["/?a=1", h, [7]],
+      ["/?a=zqxa", h, [2, 7]],
+      ["/?a=1", [...h, ["X-Y", "ZQXB"]], [3, 7]],
+      ["/?zqxc=1", h, [4, 7]],
+      ["/?zqxc=", h, [7]],
+      ["/zqxd?a=1", h, [5, 7]],
+      ["/?a=1", [...h, ["X-Z", "zqxe"]], [6, 7]],
+      ["/?a=zqxf&b=zqxh", h, [7, 9, 11]],
+      ["/?jump=1&a=zqxf&b=zqxg", h, [7, 8, 10]],
+      ["/?jump=1&a=1", h, [7, 8]],
+    ];
+    for (const [uri, headers, ids] of cases) assert.deepEqual(run(l, { uri, headers }).matched, ids, uri);
+  });
   test("selector regexes are caseless, also in exclusions, as ModSecurity v3 compiles them", async () => {
     // mixed case in pattern and key: neither the key as written nor folded to one case matches /^X_[a-z]+$/
     const l = await rules(`
