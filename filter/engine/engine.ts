@@ -33,7 +33,7 @@ import { detectSQLi, detectXSS } from "../libinjection/index";
 import { IdNumber, verifiedEnd, verifiedStart, verifyCreditCard, verifyIdNumber } from "../operators/verify";
 import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
-import { NAMES_FLAG, SkipPlans, skipPlans, skippableConditions } from "./skippable";
+import { NAMES_FLAG, SkipPlans, conditionCandidates, skipPlans, skippableConditions } from "./skippable";
 import { KEYED_COUNT, KEYED_NO, keyedConditions, keySlots } from "./keyed";
 import { PipelineTree, ROOT, pipelineTreeOf } from "./prefixes";
 import { STEP_MEMO_MIN_BYTES, runSteps } from "./steps";
@@ -102,6 +102,8 @@ export class Engine {
   private readonly keySlotOf: Int32Array;
   private readonly keyFoundVersion: StaticArray<u64>;
   private readonly keyFoundAt: StaticArray<i32>;
+  /** Per condition: its operator's prefilter candidate bit, or -1 (skippable.ts conditionCandidates). */
+  private readonly candidate: Int32Array;
   /** Per condition: whether cannotMatch() may decide it (filter/engine/skippable.ts). */
   private readonly skippable: Uint8Array;
   /** Per skippable condition, the collections and scalars cannotMatch() reads (skippable.ts skipPlans). */
@@ -119,7 +121,9 @@ export class Engine {
     this.pipelines = pipelineTreeOf(rs);
     const keyed = keyedConditions(rs);
     this.keyed = keyed;
-    const skippable = skippableConditions(rs, keyed);
+    const candidate = conditionCandidates(rs);
+    this.candidate = candidate;
+    const skippable = skippableConditions(rs, keyed, candidate);
     this.skippable = skippable;
     this.skipPlans = skipPlans(rs, skippable);
     const ks = keySlots(rs, keyed);
@@ -526,7 +530,7 @@ export class Engine {
    */
   private cannotMatch(r: i32, c: i32, pipeIdx: i32, ids: StaticArray<u8>): bool {
     const tx = this.tx;
-    const ri = <i32>this.rs.cond(c, Cond.ARG);
+    const ri = unchecked(this.candidate[c]);
     const plans = this.skipPlans;
     const cells = plans.cells.dataStart;
     const to = unchecked(plans.start[c + 1]);
@@ -1061,6 +1065,10 @@ export class Engine {
       case OperatorKind.PM_FROM_FILE: {
         const ac = rs.ac(<i32>rs.cond(c, Cond.ARG));
         if (ac === null) return false;
+        // a folded automaton (skippable.ts conditionCandidates) whose phrases the value's prefilter scan did not
+        // meet cannot match: that scan serves every rule reading the value, where this walk serves this rule only
+        const ci = unchecked(this.candidate[c]);
+        if (ci >= 0 && e !== null && !this.candidatesOf(e, slot).has(ci)) return false;
         const id = ac.search(p, <usize>n);
         if (id < 0) return false;
         if (capture) {

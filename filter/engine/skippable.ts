@@ -51,11 +51,32 @@ export function summarisable(v: i32): bool {
   }
 }
 
+/** Per condition: the bit a prefilter scan sets when the condition's operator may match the scanned value — the
+ *  regex index of an @rx / @rxGlobal with a regex from the table, or for an @pm / @pmFromFile whose automaton is
+ *  folded into the prefilter (format.ts REGEX_PREFILTER_MAP) its bit after the regexes — else -1. */
+export function conditionCandidates(rs: Ruleset): Int32Array {
+  const n = rs.prog.condCount;
+  const out = new Int32Array(n);
+  const set = rs.regexSet;
+  for (let c = 0; c < n; c++) {
+    out[c] = -1;
+    const op = <i32>rs.cond(c, Cond.OP);
+    const kind = rs.cond(c, Cond.ARG_KIND);
+    if ((op == OperatorKind.RX || op == OperatorKind.RX_GLOBAL) && kind == ArgKind.REGEX) {
+      const ri = <i32>rs.cond(c, Cond.ARG);
+      if (ri >= 0 && ri < set.count) out[c] = ri;
+    } else if ((op == OperatorKind.PM || op == OperatorKind.PM_FROM_FILE) && kind == ArgKind.AC) {
+      out[c] = set.pmCandidate(rs.cond(c, Cond.ARG));
+    }
+  }
+  return out;
+}
+
 /** Per condition: 1 when Engine.cannotMatch may decide it from the prefilter unions (load time, once per VM).
  *  A condition on one keyed target (keyed.ts; `keyed` holds their kinds) is left out: Engine.evalKeyed reads its one
  *  value, whose own prefilter test is as quick, while a union would transform and scan every value of the
  *  collection (all the request headers, for REQUEST_HEADERS:Content-Type) for that one condition. */
-export function skippableConditions(rs: Ruleset, keyed: Uint8Array): Uint8Array {
+export function skippableConditions(rs: Ruleset, keyed: Uint8Array, candidate: Int32Array): Uint8Array {
   const prog = rs.prog;
   const n = prog.condCount;
   const out = new Uint8Array(n);
@@ -63,13 +84,10 @@ export function skippableConditions(rs: Ruleset, keyed: Uint8Array): Uint8Array 
   const t = prog.targets;
   for (let c = 0; c < n; c++) {
     if (keyed[c] != 0) continue;
-    const op = <i32>rs.cond(c, Cond.OP);
-    if (op != OperatorKind.RX && op != OperatorKind.RX_GLOBAL) continue;
-    if (rs.cond(c, Cond.ARG_KIND) != ArgKind.REGEX) continue;
+    const ri = candidate[c];
+    if (ri < 0) continue;
     const flags = rs.cond(c, Cond.FLAGS);
     if ((flags & (CondFlags.NEGATED | CondFlags.MULTI_MATCH)) != 0) continue;
-    const ri = <i32>rs.cond(c, Cond.ARG);
-    if (ri < 0 || ri >= set.count) continue;
     if ((unchecked(set.always[ri >>> 5]) & (<u32>1 << (<u32>ri & 31))) != 0) continue; // neither factors nor required bytes
     const ts = <i32>rs.cond(c, Cond.TARGET_START), tn = <i32>rs.cond(c, Cond.TARGET_COUNT);
     if (tn == 0) continue;

@@ -34,7 +34,7 @@
 // Nothing here traps on a corrupt table: every read goes through a bounds-checked View, every count is checked
 // against the section size before allocating.
 import {
-  MAX_REQUIRED_ATOMS, REF_NONE, REGEX_ATOM_MAP_SIZE, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, REGEX_NFA_HEADER_SIZE,
+  MAX_FOLDED_PM, MAX_REQUIRED_ATOMS, REF_NONE, REGEX_ATOM_MAP_SIZE, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, REGEX_NFA_HEADER_SIZE,
   REGEX_RECORD_CELLS, RegexBacktrack, RegexDfa, RegexDfaFlags, RegexFlags, RegexMap, RegexNfa, RegexNode,
   RegexNodeFlags, Rules, SectionKind,
 } from "../../rulesets/tables/format";
@@ -145,7 +145,15 @@ export class RegexSet {
   /** Per regex: 1 when it matches every value with TX:0 = the value (RegexFlags.WHOLE_VALUE). */
   readonly wholeValue: StaticArray<u8>;
 
-  constructor(decoder: RegexDecoder, records: Uint32Array, capturable: StaticArray<u8>, prefilter: AcMatcher | null, phraseStart: StaticArray<u32>, links: StaticArray<u32>, unfactored: StaticArray<u32>, prefiltered: i32, required: RequiredBytes) {
+  /** The AHO_CORASICK sections of the @pm automata folded into the prefilter: candidate count + j stands for
+   *  pmSections[j] (REGEX_PREFILTER_MAP pm_sections). */
+  private readonly pmSections: StaticArray<u32>;
+  /** Bits of a candidate set: the regexes, then the folded @pm automata. */
+  readonly candidateCount: i32;
+
+  constructor(decoder: RegexDecoder, records: Uint32Array, capturable: StaticArray<u8>, prefilter: AcMatcher | null, phraseStart: StaticArray<u32>, links: StaticArray<u32>, unfactored: StaticArray<u32>, prefiltered: i32, required: RequiredBytes, pmSections: StaticArray<u32> = new StaticArray<u32>(0)) {
+    this.pmSections = pmSections;
+    this.candidateCount = capturable.length + pmSections.length;
     this.decoder = decoder;
     this.records = records;
     this.regexes = new StaticArray<Regex | null>(capturable.length);
@@ -180,7 +188,7 @@ export class RegexSet {
     this.phraseSeen = new StaticArray<u32>((phrases + 31) >>> 5);
     this.seenWords = new StaticArray<i32>((phrases + 31) >>> 5);
     this.keepCache = new StaticArray<u32>((1 << KEEP_CACHE_BITS) * W);
-    this.candidates = new RegexCandidates(capturable.length);
+    this.candidates = new RegexCandidates(capturable.length + pmSections.length);
     const whole = new StaticArray<u8>(capturable.length);
     for (let g = 0; g < capturable.length; g++) {
       if ((records[g * REGEX_RECORD_CELLS + 2] & RegexFlags.WHOLE_VALUE) != 0) unchecked((whole[g] = 1));
@@ -229,7 +237,15 @@ export class RegexSet {
 
   /** A fresh candidate set for scanInto() (allocate at load time). */
   newCandidates(): RegexCandidates {
-    return new RegexCandidates(this.regexes.length);
+    return new RegexCandidates(this.candidateCount);
+  }
+
+  /** The candidate bit of the @pm automaton in AHO_CORASICK section `section` when it is folded into the prefilter
+   *  (then "bit clear after a scan" means no phrase of it occurs in the value), else -1. Load time. */
+  pmCandidate(section: u32): i32 {
+    const ps = this.pmSections;
+    for (let j = 0; j < ps.length; j++) if (unchecked(ps[j]) == section) return this.regexes.length + j;
+    return -1;
   }
 
   /**
@@ -269,7 +285,7 @@ export class RegexSet {
     const ps = this.phraseStart;
     const links = this.links;
     const np = <u32>(ps.length - 1);
-    const G = <u32>this.regexes.length;
+    const G = <u32>this.candidateCount; // links name regexes and folded @pm automata
     let found: i32 = 0;
     let s: u32 = 0;
     let atoms: u64 = 0;
@@ -859,7 +875,7 @@ export function buildRegexes(t: Table, p: Program): RegexBuild {
   const G = p.regexCount;
   const b = new RegexDecoder(t);
   const capturable = new StaticArray<u8>(G);
-  const unfactored = new StaticArray<u32>((G + 31) >>> 5);
+  let unfactored = new StaticArray<u32>((G + 31) >>> 5);
   let prefiltered = 0;
   for (let i = 0; i < G; i++) {
     const o = i * REGEX_RECORD_CELLS;
@@ -906,8 +922,10 @@ export function buildRegexes(t: Table, p: Program): RegexBuild {
   let phraseStart = new StaticArray<u32>(1);
   let links = new StaticArray<u32>(0);
   let required = new RequiredBytes();
-  if (G > 0) {
-    const mv = mapView(t);
+  let pmSections = new StaticArray<u32>(0);
+  const mv = mapView(t);
+  // a map without regexes holds folded @pm lists only
+  if (G > 0 || mv !== null) {
     if (mv === null) return refuse("regex map section missing");
     const m: View = mv;
     if (<i32>m.u32(RegexMap.REGEX_COUNT) != G) return refuse("regex map: regex count differs from the program's");
@@ -930,14 +948,30 @@ export function buildRegexes(t: Table, p: Program): RegexBuild {
       unchecked((phraseStart[<i32>q] = x));
     }
     if (unchecked(phraseStart[0]) != 0 || unchecked(phraseStart[<i32>P]) != L) return refuse("regex map: phrase starts do not span the links");
+    const pmAt = lkAt + 4 * L + <u32>REGEX_ATOM_MAP_SIZE + 8 * <u32>G;
+    const M = m.u32(pmAt);
+    if (M > <u32>MAX_FOLDED_PM || !fits(m, <u64>pmAt + 4 + 4 * <u64>M)) return refuse("regex map: folded @pm count out of range");
+    pmSections = new StaticArray<u32>(<i32>M);
+    for (let j: u32 = 0; j < M; j++) {
+      const sec = m.u32(pmAt + 4 + 4 * j);
+      if (sec >= <u32>t.sectionCount || t.section(<i32>sec)!.kind != SectionKind.AHO_CORASICK) return refuse("regex map: folded @pm section is not an AHO_CORASICK");
+      unchecked((pmSections[<i32>j] = sec));
+    }
+    if (M > 0) {
+      // the candidate sets also hold a bit per folded automaton (none without factors: a scan starts them clear)
+      const wider = new StaticArray<u32>((G + <i32>M + 31) >>> 5);
+      for (let w = 0; w < unfactored.length; w++) unchecked((wider[w] = unchecked(unfactored[w])));
+      unfactored = wider;
+    }
     links = new StaticArray<u32>(<i32>L);
-    const linked = new StaticArray<u8>(G);
+    const linked = new StaticArray<u8>(G + <i32>M);
     for (let l: u32 = 0; l < L; l++) {
       const g = m.u32(lkAt + 4 * l);
-      if (g >= <u32>G) return refuse("regex map: link to a missing regex");
+      if (g >= <u32>G + M) return refuse("regex map: link to a missing regex or folded @pm automaton");
       unchecked((links[<i32>l] = g));
       unchecked((linked[<i32>g] = 1));
     }
+    for (let j = 0; j < <i32>M; j++) if (unchecked(linked[G + j]) == 0) return refuse("regex map: folded @pm automaton " + j.toString() + " has no phrase");
     // Soundness: a regex that is skipped unless a phrase fires must have at least one phrase.
     for (let i = 0; i < G; i++) {
       const hf = (p.regexes[i * REGEX_RECORD_CELLS + 2] & RegexFlags.HAS_FACTORS) != 0;
@@ -946,7 +980,7 @@ export function buildRegexes(t: Table, p: Program): RegexBuild {
     required = readRequired(m, lkAt + 4 * L, p);
     if (m.fault) return refuse("regex map read out of range");
   }
-  return new RegexBuild(new RegexSet(b, p.regexes, capturable, ac, phraseStart, links, unfactored, prefiltered, required), null);
+  return new RegexBuild(new RegexSet(b, p.regexes, capturable, ac, phraseStart, links, unfactored, prefiltered, required, pmSections), null);
 }
 
 /** The required-byte test of the map (atom_of at `at`, then the per-regex atom sets; sizes checked by the loader). */

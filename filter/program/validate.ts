@@ -6,7 +6,7 @@ import {
   CHAINS_HEADER_SIZE, COND_CELLS, CTL_OPTION_COUNT, Chains, Cond, CondFlags, CtlOption, DISRUPTIVE_COUNT,
   MACRO_CELLS, MARKER_CELLS, MAX_BT_NODES, MAX_CAPTURE_SLOTS, MAX_DFA_STATES, MAX_NFA_INSTS, MAX_RULES,
   MacroPartKind, OPERATOR_KIND_COUNT, OperatorKind, PART_CELLS, PHASE_COUNT, PIPELINES_HEADER_SIZE, Pipelines,
-  REF_NONE, REGEX_ASSERT_COUNT, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, MAX_REQUIRED_ATOMS, REGEX_ATOM_MAP_SIZE, RegexFlags,
+  REF_NONE, REGEX_ASSERT_COUNT, REGEX_BT_HEADER_SIZE, REGEX_DFA_HEADER_SIZE, REGEX_MAP_HEADER_SIZE, MAX_REQUIRED_ATOMS, MAX_FOLDED_PM, REGEX_ATOM_MAP_SIZE, RegexFlags,
   REGEX_NFA_HEADER_SIZE, REGEX_NODE_COUNT, REGEX_OP_COUNT, RULES_HEADER_SIZE, RULE_CELLS, RegexDfaFlags, RegexMap,
   RegexNode, RegexOp, Rule, RuleFlags, Rules, SETTINGS_HEADER_SIZE, SETTING_CELLS, SETTING_COUNT, SETVAR_OP_COUNT,
   SectionKind, SettingValue, StringPool, TARGETS_HEADER_SIZE, TARGET_CELLS, TARGET_FLAGS_MASK, TARGET_SELECTOR_SHIFT,
@@ -223,12 +223,18 @@ function validateRegexMap(v: View): string | null {
   if (v.length < <u32>REGEX_MAP_HEADER_SIZE) return "shorter than its fixed header";
   const G = v.u32(RegexMap.REGEX_COUNT), P = v.u32(RegexMap.PHRASE_COUNT), L = v.u32(RegexMap.LINK_COUNT), ac = v.u32(RegexMap.AC_SECTION);
   if (G > <u32>MAX_RULES * 4 || P > 0x01000000 || L > 0x01000000) return "counts out of range";
-  if (v.length != <u32>REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1) + 4 * L + <u32>REGEX_ATOM_MAP_SIZE + 8 * G) return "size does not match counts";
-  if ((P == 0) != (ac == NONE)) return "prefilter automaton and phrase count disagree";
   const ps = <u32>REGEX_MAP_HEADER_SIZE + 16 * G;
   const lk = ps + 4 * (P + 1);
   const atoms = lk + 4 * L;
   const req = atoms + <u32>REGEX_ATOM_MAP_SIZE;
+  const pmAt = req + 8 * G;
+  if (v.length < pmAt + 4) return "size does not match counts";
+  const M = v.u32(pmAt);
+  if (M > <u32>MAX_FOLDED_PM || v.length != pmAt + 4 + 4 * M) return "size does not match counts";
+  if ((P == 0) != (ac == NONE)) return "prefilter automaton and phrase count disagree";
+  for (let j: u32 = 0; j < M; j++) {
+    for (let k: u32 = 0; k < j; k++) if (v.u32(pmAt + 4 + 4 * k) == v.u32(pmAt + 4 + 4 * j)) return "folded @pm automaton listed twice";
+  }
   const known = <u32>(RegexFlags.HAS_FACTORS | RegexFlags.REQUIRED_BYTES | RegexFlags.WHOLE_VALUE);
   for (let g: u32 = 0; g < G; g++) {
     const f = v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 8);
@@ -243,13 +249,15 @@ function validateRegexMap(v: View): string | null {
   }
   if (v.u32(ps) != 0 || v.u32(ps + 4 * P) != L) return "phrase starts do not span the links";
   for (let i: u32 = 0; i < P; i++) if (v.u32(ps + 4 * (i + 1)) < v.u32(ps + 4 * i)) return "phrase starts decrease";
-  const seen = new Uint8Array(<i32>G);
+  const seen = new Uint8Array(<i32>(G + M));
   for (let i: u32 = 0; i < L; i++) {
     const g = v.u32(lk + 4 * i);
-    if (g >= G) return "link: regex out of range";
+    if (g >= G + M) return "link: regex or folded @pm automaton out of range";
     seen[<i32>g] = 1;
   }
   for (let g: u32 = 0; g < G; g++) if ((v.u32(<u32>REGEX_MAP_HEADER_SIZE + 16 * g + 8) & RegexFlags.HAS_FACTORS) != <u32>seen[<i32>g]) return "regex: factor flag and links disagree";
+  // a folded automaton is ruled out when none of its phrases occurred: it must have phrases in the prefilter
+  for (let j: u32 = 0; j < M; j++) if (seen[<i32>(G + j)] == 0) return "folded @pm automaton without a prefilter phrase";
   if (v.fault) return "read out of range";
   return null;
 }
@@ -482,6 +490,10 @@ function checkRegexMap(kinds: Array<i32>, views: Array<View>, v: View): string |
   if (ac != NONE) {
     if (kindAt(kinds, ac) != SectionKind.REGEX_PREFILTER_AC) return "prefilter section is not a REGEX_PREFILTER_AC";
     if (views[<i32>ac].u32(Ac.PHRASE_COUNT) != P) return "phrase count differs from the prefilter automaton's";
+  }
+  const pmAt = <u32>REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1) + 4 * v.u32(RegexMap.LINK_COUNT) + <u32>REGEX_ATOM_MAP_SIZE + 8 * G;
+  for (let j: u32 = 0, M = v.u32(pmAt); j < M; j++) {
+    if (kindAt(kinds, v.u32(pmAt + 4 + 4 * j)) != SectionKind.AHO_CORASICK) return "folded @pm automaton: section is not an AHO_CORASICK";
   }
   for (let g: u32 = 0; g < G; g++) {
     const o = <u32>REGEX_MAP_HEADER_SIZE + 16 * g;

@@ -27,6 +27,7 @@ import {
   PHASE_COUNT,
   REF_NONE,
   RULES_HEADER_SIZE,
+  PM_FOLD_MIN_LENGTH,
   REGEX_ATOM_MAP_SIZE,
   RegexFlags,
   RuleEngineMode,
@@ -232,6 +233,9 @@ class Builder {
   readonly regexes: RegexEntry[] = [];
   readonly regexIndex = new Map<string, number>();
   readonly acIndex = new Map<string, { section: number; phrases: number; bytes: number }>();
+  /** The @pm / @pmFromFile automata (each section once, in order of creation) and their phrase lists: the ones whose
+   *  phrases are all PM_FOLD_MIN_LENGTH bytes or longer are folded into the regex prefilter (format.ts). */
+  readonly pmLists: Array<{ section: number; phrases: Uint8Array[] }> = [];
   readonly ipIndex = new Map<string, { section: number; entries: number; bytes: number }>();
   regexMs = 0;
   /** Literal values each TX variable is given by some `setvar` of the rule set (lower-case name → values). */
@@ -375,6 +379,7 @@ class Builder {
       const b = buildAhoCorasick(phrases);
       const r = { section: this.tw.addSection(SectionKind.AHO_CORASICK, b.payload), phrases: b.phrases.length, bytes: b.payload.length };
       this.acIndex.set(key, r);
+      this.pmLists.push({ section: r.section, phrases });
       return r;
     } catch (e) {
       if (e instanceof AhoCorasickBuildError) {
@@ -944,9 +949,20 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
       capped: c.stats.subsetCapped,
     });
   }
+  // The phrase lists of @pm folded into the prefilter: candidate G + j for the j-th folded list (format.ts).
+  const pmSections: number[] = [];
+  for (const l of b.pmLists) {
+    if (l.phrases.length === 0 || l.phrases.some((ph) => ph.length < PM_FOLD_MIN_LENGTH)) continue;
+    const owner = b.regexes.length + pmSections.length;
+    pmSections.push(l.section);
+    for (const ph of l.phrases) {
+      factorPhrases.push(ph);
+      factorOwner.push(owner);
+    }
+  }
   let regexMapSection = REF_NONE;
   let phraseCount = 0;
-  if (b.regexes.length) {
+  if (b.regexes.length || pmSections.length) {
     let acSection = REF_NONE;
     const links: number[][] = [];
     if (factorPhrases.length) {
@@ -976,6 +992,8 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
         links.flat(),
         atomCells,
         required.masks.map((m) => m ?? [0, 0]),
+        [pmSections.length],
+        pmSections,
       ),
     );
   }

@@ -40,6 +40,7 @@ import {
   REGEX_BT_HEADER_SIZE,
   REGEX_DFA_HEADER_SIZE,
   MAX_REQUIRED_ATOMS,
+  MAX_FOLDED_PM,
   REGEX_ATOM_MAP_SIZE,
   REGEX_MAP_HEADER_SIZE,
   RegexFlags,
@@ -269,12 +270,21 @@ export function validateRegexMapPayload(p: Uint8Array): string | null {
   const u = cells(p);
   const G = u(RegexMap.REGEX_COUNT), P = u(RegexMap.PHRASE_COUNT), L = u(RegexMap.LINK_COUNT), ac = u(RegexMap.AC_SECTION);
   if (G > MAX_RULES * 4 || P > 0x01000000 || L > 0x01000000) return "counts out of range";
-  if (p.length !== REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1) + 4 * L + REGEX_ATOM_MAP_SIZE + 8 * G) return "size does not match counts";
-  if ((P === 0) !== (ac === NONE)) return "prefilter automaton and phrase count disagree";
   const ps = REGEX_MAP_HEADER_SIZE + 16 * G;
   const lk = ps + 4 * (P + 1);
   const atoms = lk + 4 * L;
   const req = atoms + REGEX_ATOM_MAP_SIZE;
+  const pmAt = req + 8 * G;
+  if (p.length < pmAt + 4) return "size does not match counts";
+  const M = u(pmAt);
+  if (M > MAX_FOLDED_PM || p.length !== pmAt + 4 + 4 * M) return "size does not match counts";
+  if ((P === 0) !== (ac === NONE)) return "prefilter automaton and phrase count disagree";
+  const pmSections = new Set<number>();
+  for (let j = 0; j < M; j++) {
+    const sec = u(pmAt + 4 + 4 * j);
+    if (pmSections.has(sec)) return `folded @pm automaton ${j}: section ${sec} listed twice`;
+    pmSections.add(sec);
+  }
   const known = RegexFlags.HAS_FACTORS | RegexFlags.REQUIRED_BYTES | RegexFlags.WHOLE_VALUE;
   for (let g = 0; g < G; g++) {
     const f = u(REGEX_MAP_HEADER_SIZE + 16 * g + 8);
@@ -289,13 +299,15 @@ export function validateRegexMapPayload(p: Uint8Array): string | null {
   }
   if (u(ps) !== 0 || u(ps + 4 * P) !== L) return "phrase starts do not span the links";
   for (let i = 0; i < P; i++) if (u(ps + 4 * (i + 1)) < u(ps + 4 * i)) return "phrase starts decrease";
-  const seen = new Uint8Array(G);
+  const seen = new Uint8Array(G + M);
   for (let i = 0; i < L; i++) {
     const g = u(lk + 4 * i);
-    if (g >= G) return `link ${i}: regex out of range`;
+    if (g >= G + M) return `link ${i}: regex or folded @pm automaton out of range`;
     seen[g] = 1;
   }
   for (let g = 0; g < G; g++) if ((u(REGEX_MAP_HEADER_SIZE + 16 * g + 8) & RegexFlags.HAS_FACTORS) !== seen[g]) return `regex ${g}: factor flag and links disagree`;
+  // a folded automaton is ruled out when none of its phrases occurred: it must have phrases in the prefilter
+  for (let j = 0; j < M; j++) if (!seen[G + j]) return `folded @pm automaton ${j}: no prefilter phrase`;
   return null;
 }
 
@@ -531,6 +543,10 @@ function checkRegexMap(s: readonly SectionRef[], p: Uint8Array): string | null {
   if (ac !== NONE) {
     if (kindAt(s, ac) !== SectionKind.REGEX_PREFILTER_AC) return "prefilter section is not a REGEX_PREFILTER_AC";
     if (cells(s[ac]!.payload)(Ac.PHRASE_COUNT) !== P) return "phrase count differs from the prefilter automaton's";
+  }
+  const pmAt = REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1) + 4 * u(RegexMap.LINK_COUNT) + REGEX_ATOM_MAP_SIZE + 8 * G;
+  for (let j = 0, M = u(pmAt); j < M; j++) {
+    if (kindAt(s, u(pmAt + 4 + 4 * j)) !== SectionKind.AHO_CORASICK) return `folded @pm automaton ${j}: section is not an AHO_CORASICK`;
   }
   for (let g = 0; g < G; g++) {
     const o = REGEX_MAP_HEADER_SIZE + 16 * g;

@@ -30,7 +30,7 @@
 
 /** Format version. Bump on ANY incompatible change of this file; the reader accepts exactly this version (a table is
  *  rebuilt from source with the matching compiler, so there is no reason to carry readers for old layouts). */
-export const FORMAT_VERSION = 7;
+export const FORMAT_VERSION = 8;
 
 /** "WAFT" as bytes 57 41 46 54, read as a little-endian u32. First thing checked, so "this is not a table at all"
  *  (a YAML file, a wasm binary, an empty config) gets its own clear error instead of a checksum failure. */
@@ -530,6 +530,13 @@ export const enum RegexNodeFlags {
 //   ..  256                atom_of       per byte value: its atom (< MAX_REQUIRED_ATOMS)
 //   ..  8*G                required      per regex: [low, high] 32 bits of a 64-bit set of atoms; 0 unless the
 //                                        regex has REQUIRED_BYTES
+//   ..  4                  pm_count      M: @pm / @pmFromFile automata whose phrases are also prefilter phrases
+//   ..  4*M                pm_sections   the AHO_CORASICK section of each (distinct); candidate G + j stands for
+//                                        pm_sections[j], and a link G + j (links are < G + M) marks a phrase of it
+// Folded phrase lists: every phrase of automaton j is a prefilter phrase linked to G + j, so after a scan the engine
+// knows, as for a regex, whether @pm with that automaton can match the value (both automata compare
+// case-insensitively and report any occurrence: "no phrase of j occurred" is exact). Lists with a phrase shorter
+// than PM_FOLD_MIN_LENGTH bytes are not folded: short phrases would fire on most values, in every scan.
 // A regex with REQUIRED_BYTES contains, in every match, a byte whose atom is in its `required` set (the compiler's
 // required byte set, rulesets/regex/required-bytes.ts, widened to whole atoms): the engine runs it on a value only if
 // the value holds such a byte. Both tests are necessary conditions; a regex with neither flag always runs.
@@ -555,6 +562,10 @@ export const enum RegexFlags {
 }
 /** Atoms of the required-byte test: a value's atoms are one 64-bit set. */
 export const MAX_REQUIRED_ATOMS = 64;
+/** Shortest phrase of an @pm list folded into the prefilter (the length of the shortest regex factor). */
+export const PM_FOLD_MIN_LENGTH = 3;
+/** Most @pm automata one map folds (readers refuse more). */
+export const MAX_FOLDED_PM = 4096;
 /** Size of the atom_of array of REGEX_PREFILTER_MAP. */
 export const REGEX_ATOM_MAP_SIZE = 256;
 

@@ -92,6 +92,32 @@ SecRule ARGS:cs "!@rx ^%{tx.allowed}$" "id:10,phase:1,pass,log"`);
     const r = await one(`SecRule ARGS "@pm evil" "id:1,phase:1,pass,log,capture,logdata:'%{MATCHED_VAR_NAME}=%{MATCHED_VAR} %{TX.0}'"`, { uri: "/?a=ok&b=so+evil" });
     assert.equal(r.event!.rules[0]!.data, "ARGS:b=so evil evil");
   });
+  test("@pm lists folded into the prefilter: any value, caseless, after the pipeline; short lists are not folded", async () => {
+    // rules 1-4 use lists whose phrases are all 3 bytes or longer: the compiler adds them to the regex prefilter and
+    // the engine rules them out from the values' scans (skippable.ts); rule 5's list has a 2-byte phrase and is not
+    // folded; rule 6 is negated (never ruled out). Every verdict must be the one of the automaton itself.
+    const l = await rules(`
+SecRule ARGS|REQUEST_HEADERS "@pm evil wicked" "id:1,phase:1,pass,log,capture,logdata:'%{TX.0}'"
+SecRule ARGS_NAMES "@pm sneaky" "id:2,phase:1,pass,log"
+SecRule ARGS "@pm alpha beta" "id:3,phase:1,pass,log,t:none,t:urlDecodeUni,t:lowercase"
+SecRule REQUEST_URI "@pm /admin" "id:4,phase:1,pass,log"
+SecRule ARGS "@pm ab zzz" "id:5,phase:1,pass,log"
+SecRule ARGS "!@pm nothing" "id:6,phase:1,pass,log"
+`);
+    const h: Array<[string, string]> = [["Host", "h"]];
+    const cases: Array<[string, Array<[string, string]>, number[]]> = [
+      ["/?a=1&b=2", h, [6]],
+      ["/?a=1&b=so+EVIL", h, [1, 6]],
+      ["/?a=1", [...h, ["X-Note", "Wicked"]], [1, 6]],
+      ["/?SneakyName=1", h, [2, 6]],
+      ["/?a=%2541LPHA", h, [3, 6]],
+      ["/Admin/x?a=1", h, [4, 6]],
+      ["/?a=xaby", h, [5, 6]],
+      ["/?a=nothing", h, []],
+    ];
+    for (const [uri, headers, ids] of cases) assert.deepEqual(run(l, { uri, headers }).matched, ids, uri);
+    assert.equal(run(l, { uri: "/?a=so+EvIl+too" }).event!.rules[0]!.data, "EvIl");
+  });
   test("detectSQLi capture stores the fingerprint", async () => {
     const r = await one(`SecRule ARGS:v "@detectSQLi" "id:1,phase:1,pass,log,capture,logdata:'%{TX.0}'"`, { uri: "/?v=1'+or+'1'%3D'1" });
     assert.ok(/^[a-zA-Z0-9&()]+$/.test(r.event!.rules[0]!.data), r.event!.rules[0]!.data);

@@ -49,6 +49,31 @@ function forgeDelta(kind: SectionKind, off: number, delta: number, n = 0): Uint8
   return sealTable(t);
 }
 
+const mapSize = () => sectionOf(SectionKind.REGEX_PREFILTER_MAP).size;
+const mapCell = (off: number) => {
+  const p = sectionOf(SectionKind.REGEX_PREFILTER_MAP).payload;
+  return new DataView(p.buffer, p.byteOffset).getUint32(off, true);
+};
+/** Offset of the first link of the regex map that names the folded @pm automaton. */
+const firstLink = () => REGEX_MAP_HEADER_SIZE + 16 * mapCell(0) + 4 * (mapCell(4) + 1) + 4 * linkOfPm();
+/** Index of the link that names the folded @pm automaton (candidate G + 0). */
+function linkOfPm(): number {
+  const G = mapCell(0), P = mapCell(4), L = mapCell(8);
+  const at = REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1);
+  for (let l = 0; l < L; l++) if (mapCell(at + 4 * l) === G) return l;
+  throw new Error("no link to the folded @pm automaton");
+}
+
+it("the @pm list is folded into the regex prefilter (one automaton, named in the map, linked from its phrases)", () => {
+  const G = mapCell(0), P = mapCell(4), L = mapCell(8);
+  const pmAt = REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1) + 4 * L + 256 + 8 * G;
+  assert.equal(mapCell(pmAt), 1);
+  assert.equal(sections[mapCell(pmAt + 4)]!.kind, SectionKind.AHO_CORASICK);
+  assert.equal(mapSize(), pmAt + 8);
+  const at = REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1);
+  assert.equal([...Array(L).keys()].filter((l) => mapCell(at + 4 * l) === G).length, 2, "foo and bar");
+});
+
 /** Offset of the first REGEX_DFA row record (format.ts). */
 function dfaRows(n = 0): number {
   const s = sectionOf(SectionKind.REGEX_DFA, n);
@@ -112,6 +137,9 @@ describe("corrupt rule-program sections", () => {
     ["REGEX_DFA: row exception count out of range", () => forgeByte(SectionKind.REGEX_DFA, dfaRows(), 255)],
     ["REGEX_DFA: first row references a base row before state 0", () => forgeByte(SectionKind.REGEX_DFA, dfaRows() + 1, 1)],
     ["REGEX_PREFILTER_MAP: match section is not an automaton", () => forge(SectionKind.REGEX_PREFILTER_MAP, REGEX_MAP_HEADER_SIZE, sectionOf(SectionKind.STRINGS).index)],
+    ["REGEX_PREFILTER_MAP: folded @pm section is not an AHO_CORASICK", () => forge(SectionKind.REGEX_PREFILTER_MAP, mapSize() - 4, sectionOf(SectionKind.STRINGS).index)],
+    ["REGEX_PREFILTER_MAP: folded @pm count does not match the size", () => forge(SectionKind.REGEX_PREFILTER_MAP, mapSize() - 8, 2)],
+    ["REGEX_PREFILTER_MAP: link beyond the regexes and the folded @pm automata", () => forge(SectionKind.REGEX_PREFILTER_MAP, firstLink(), mapCell(0) + 1)],
   ];
   for (const [what, make] of cases) it(what, () => expectRefused(make(), what));
 
