@@ -233,9 +233,14 @@ class Builder {
   readonly regexes: RegexEntry[] = [];
   readonly regexIndex = new Map<string, number>();
   readonly acIndex = new Map<string, { section: number; phrases: number; bytes: number }>();
-  /** The @pm / @pmFromFile automata (each section once, in order of creation) and their phrase lists: the ones whose
-   *  phrases are all PM_FOLD_MIN_LENGTH bytes or longer are folded into the regex prefilter (format.ts). */
-  readonly pmLists: Array<{ section: number; phrases: Uint8Array[] }> = [];
+  /** The @pm / @pmFromFile automata (each section once, in order of creation), their phrase lists and whether a
+   *  request-phase rule (1, 2) uses them: those lists, when every phrase is PM_FOLD_MIN_LENGTH bytes or longer, are
+   *  folded into the regex prefilter (format.ts). Request rules read many values (every argument, header, cookie),
+   *  each of which the prefilter scans anyway; the response rules' lists (data leakage, web shells: most of CRS's
+   *  phrases) would double the prefilter automaton, and the table each VM validates at start, for a few values. */
+  readonly pmLists: Array<{ section: number; phrases: Uint8Array[]; request: boolean }> = [];
+  /** Phase of the rule whose conditions are being compiled. */
+  phase = 0;
   readonly ipIndex = new Map<string, { section: number; entries: number; bytes: number }>();
   regexMs = 0;
   /** Literal values each TX variable is given by some `setvar` of the rule set (lower-case name → values). */
@@ -374,12 +379,16 @@ class Builder {
   ac(phrases: Uint8Array[], loc: SourceLoc, directive: string, what: string): { section: number; phrases: number; bytes: number } | null {
     const key = phrases.map((p) => Buffer.from(p).toString("latin1")).join("\n");
     const found = this.acIndex.get(key);
-    if (found) return found;
+    const request = this.phase <= 2;
+    if (found) {
+      if (request) for (const l of this.pmLists) if (l.section === found.section) l.request = true;
+      return found;
+    }
     try {
       const b = buildAhoCorasick(phrases);
       const r = { section: this.tw.addSection(SectionKind.AHO_CORASICK, b.payload), phrases: b.phrases.length, bytes: b.payload.length };
       this.acIndex.set(key, r);
-      this.pmLists.push({ section: r.section, phrases });
+      this.pmLists.push({ section: r.section, phrases, request });
       return r;
     } catch (e) {
       if (e instanceof AhoCorasickBuildError) {
@@ -844,6 +853,7 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
   order.forEach(({ r, i: configIndex }, pos) => {
     const directive = r.directive;
     const condStart = b.conds.length;
+    b.phase = r.phase;
     const conditions = [b.condition(pos, r, false, directive)];
     r.chain.forEach((l) => conditions.push(b.condition(pos, l, true, "SecRule")));
     if (r.chain.length) chainsPerPhase[r.phase - 1]!++;
@@ -952,7 +962,7 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
   // The phrase lists of @pm folded into the prefilter: candidate G + j for the j-th folded list (format.ts).
   const pmSections: number[] = [];
   for (const l of b.pmLists) {
-    if (l.phrases.length === 0 || l.phrases.some((ph) => ph.length < PM_FOLD_MIN_LENGTH)) continue;
+    if (!l.request || l.phrases.length === 0 || l.phrases.some((ph) => ph.length < PM_FOLD_MIN_LENGTH)) continue;
     const owner = b.regexes.length + pmSections.length;
     pmSections.push(l.section);
     for (const ph of l.phrases) {

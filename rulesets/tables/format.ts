@@ -535,8 +535,9 @@ export const enum RegexNodeFlags {
 //                                        pm_sections[j], and a link G + j (links are < G + M) marks a phrase of it
 // Folded phrase lists: every phrase of automaton j is a prefilter phrase linked to G + j, so after a scan the engine
 // knows, as for a regex, whether @pm with that automaton can match the value (both automata compare
-// case-insensitively and report any occurrence: "no phrase of j occurred" is exact). Lists with a phrase shorter
-// than PM_FOLD_MIN_LENGTH bytes are not folded: short phrases would fire on most values, in every scan.
+// case-insensitively and report any occurrence: "no phrase of j occurred" is exact). The compiler folds the lists
+// request-phase rules use (they read every argument, header and cookie) unless a phrase is shorter than
+// PM_FOLD_MIN_LENGTH bytes (short phrases would fire on most values, in every scan).
 // A regex with REQUIRED_BYTES contains, in every match, a byte whose atom is in its `required` set (the compiler's
 // required byte set, rulesets/regex/required-bytes.ts, widened to whole atoms): the engine runs it on a value only if
 // the value holds such a byte. Both tests are necessary conditions; a regex with neither flag always runs.

@@ -74,6 +74,26 @@ it("the @pm list is folded into the regex prefilter (one automaton, named in the
   assert.equal([...Array(L).keys()].filter((l) => mapCell(at + 4 * l) === G).length, 2, "foo and bar");
 });
 
+it("only the lists of request-phase rules with phrases of 3 bytes or more are folded", () => {
+  const t = compileText(`
+SecRule ARGS "@pm alpha beta" "id:1,phase:2,pass"
+SecRule RESPONSE_BODY "@pm gamma delta" "id:2,phase:4,pass"
+SecRule ARGS "@pm ab gamma" "id:3,phase:1,pass"
+SecRule REQUEST_HEADERS "@pm gamma delta" "id:4,phase:1,pass"
+SecRule RESPONSE_BODY "@pm epsilon zeta" "id:5,phase:4,pass"
+`).res.table;
+  const secs = readTable(t).sections;
+  const map = secs.find((x) => x.kind === SectionKind.REGEX_PREFILTER_MAP)!.payload;
+  const cell = (off: number) => new DataView(map.buffer, map.byteOffset).getUint32(off, true);
+  const G = cell(0), P = cell(4), L = cell(8);
+  assert.equal(G, 0);
+  const pmAt = REGEX_MAP_HEADER_SIZE + 16 * G + 4 * (P + 1) + 4 * L + 256 + 8 * G;
+  // rule 1's list, and rule 2's because rule 4 (phase 1) uses it too; not rule 3's ("ab" is too short), nor rule
+  // 5's (response phase only)
+  assert.equal(cell(pmAt), 2);
+  assert.equal(P, 4);
+});
+
 /** Offset of the first REGEX_DFA row record (format.ts). */
 function dfaRows(n = 0): number {
   const s = sectionOf(SectionKind.REGEX_DFA, n);
