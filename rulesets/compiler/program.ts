@@ -146,7 +146,7 @@ export interface CompileStatsSummary {
   pipelines: number;
   actions: number;
   macros: number;
-  regexes: { total: number; dfa: number; lazy: number; backtrack: number; dfaStates: number; dfaBytes: number; nfaBytes: number; prefiltered: number; factors: number };
+  regexes: { total: number; dfa: number; lazy: number; backtrack: number; dfaStates: number; dfaBytes: number; nfaBytes: number; prefiltered: number; factors: number; pmFolded: number };
   acObjects: number;
   ipObjects: number;
   sections: number;
@@ -1069,6 +1069,7 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
       nfaBytes: (sectionBytes["REGEX_NFA"] ?? 0) + (sectionBytes["REGEX_CAPTURE"] ?? 0),
       prefiltered: regexInfos.filter((r) => r.factors.length).length,
       factors: phraseCount,
+      pmFolded: pmSections.length,
     },
     acObjects: b.acIndex.size,
     ipObjects: b.ipIndex.size,
