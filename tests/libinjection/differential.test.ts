@@ -61,16 +61,22 @@ function mutations(base: CorpusEntry[], n: number, seed: number): CorpusEntry[] 
 
 const show = (b: Buffer): string => JSON.stringify(b.length > 160 ? b.toString("latin1", 0, 160) + "…" : b.toString("latin1"));
 
-test("native detectSQLi/detectXSS agree with ModSecurity v3.0.9 (libinjection 3.9.2)", async (t) => {
+/** The peer executable and our detectors, or null when the peer cannot be built here: CI installs it, so there its
+ *  absence is a failure; elsewhere the test says why it did not run. */
+async function peerAndDetectors(t: { skip(message: string): void }): Promise<{ exe: string; det: Awaited<ReturnType<typeof loadDetectors>> } | null> {
   const unavailable = peerUnavailable();
   if (unavailable) {
-    // CI installs the peer, so there its absence is a failure; elsewhere the test says why it did not run.
     if (process.env.CI) assert.fail(unavailable);
     t.skip(unavailable);
-    return;
+    return null;
   }
-  const exe = buildPeer();
-  const det = await loadDetectors();
+  return { exe: buildPeer(), det: await loadDetectors() };
+}
+
+test("native detectSQLi/detectXSS agree with ModSecurity v3.0.9 (libinjection 3.9.2)", async (t) => {
+  const ready = await peerAndDetectors(t);
+  if (!ready) return;
+  const { exe, det } = ready;
   const { crsAvailable, entries: base } = fullCorpus();
   if (!crsAvailable && process.env.CI) assert.fail("CRS regression tests not found under WAF_SHARED_DIR");
   const extra = Number(process.env.LIBINJECTION_FUZZ ?? 0);
@@ -119,14 +125,9 @@ test("native detectSQLi/detectXSS agree with ModSecurity v3.0.9 (libinjection 3.
 });
 
 test("every CRS 942100 / 941100 regression value gets ModSecurity's verdict", async (t) => {
-  const unavailable = peerUnavailable();
-  if (unavailable) {
-    if (process.env.CI) assert.fail(unavailable);
-    t.skip(unavailable);
-    return;
-  }
-  const exe = buildPeer();
-  const det = await loadDetectors();
+  const ready = await peerAndDetectors(t);
+  if (!ready) return;
+  const { exe, det } = ready;
   const seen = new Set<string>();
   const targeted = crsValues().entries.filter((e) => {
     const k = e.origin.slice(-6) + e.bytes.toString("latin1");
@@ -152,14 +153,9 @@ test("every CRS 942100 / 941100 regression value gets ModSecurity's verdict", as
 });
 
 test("libinjection flags no XSS in input without '<' or '=' (the premise of detectXSS's one-pass shortcut)", async (t) => {
-  const unavailable = peerUnavailable();
-  if (unavailable) {
-    if (process.env.CI) assert.fail(unavailable);
-    t.skip(unavailable);
-    return;
-  }
-  const exe = buildPeer();
-  const det = await loadDetectors();
+  const ready = await peerAndDetectors(t);
+  if (!ready) return;
+  const { exe, det } = ready;
   // The corpus, with every '<' and '=' dropped, then mutations drawn from XSS syntax without those two bytes:
   // attribute names (onerror, style, href), URL schemes, quotes, back-quotes, '>', '/', '!', '?', comments' dashes.
   const { entries: base } = fullCorpus();
