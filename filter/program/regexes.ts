@@ -82,7 +82,8 @@ export class RegexBuild {
 }
 
 /**
- * A reusable candidate set: one bit per regex of the directory. After a scan, bit i is set iff (regex i has no
+ * A reusable candidate set: one bit per regex of the directory, then one per folded @pm automaton (set after a scan
+ * iff one of its phrases occurred). After a scan, bit i of a regex is set iff (regex i has no
  * prefilter factors or one of its factors occurred in the scanned value) and (it has no required bytes or the value
  * holds one of them). Allocate a few at load time when the
  * engine needs to keep the prefilter result of more than one value at a time (RegexSet has a default one).
@@ -145,8 +146,8 @@ export class RegexSet {
   /** Per regex: 1 when it matches every value with TX:0 = the value (RegexFlags.WHOLE_VALUE). */
   readonly wholeValue: StaticArray<u8>;
 
-  /** The AHO_CORASICK sections of the @pm automata folded into the prefilter: candidate count + j stands for
-   *  pmSections[j] (REGEX_PREFILTER_MAP pm_sections). */
+  /** The AHO_CORASICK sections of the @pm automata folded into the prefilter: candidate bit (regex count + j) stands
+   *  for pmSections[j] (REGEX_PREFILTER_MAP pm_sections). */
   private readonly pmSections: StaticArray<u32>;
   /** Bits of a candidate set: the regexes, then the folded @pm automata. */
   readonly candidateCount: i32;
