@@ -232,13 +232,12 @@ class Builder {
   readonly list: number[] = [];
   readonly regexes: RegexEntry[] = [];
   readonly regexIndex = new Map<string, number>();
-  readonly acIndex = new Map<string, { section: number; phrases: number; bytes: number }>();
-  /** The @pm / @pmFromFile automata (each section once, in order of creation), their phrase lists and whether a
-   *  request-phase rule (1, 2) uses them: those lists, when every phrase is PM_FOLD_MIN_LENGTH bytes or longer, are
+  /** The @pm / @pmFromFile automata by phrase list (in order of creation), each with its phrases and whether a
+   *  request-phase rule (1, 2) uses it: those lists, when every phrase is PM_FOLD_MIN_LENGTH bytes or longer, are
    *  folded into the regex prefilter (format.ts). Request rules read many values (every argument, header, cookie),
    *  each of which the prefilter scans anyway; the response rules' lists (data leakage, web shells: most of CRS's
    *  phrases) would double the prefilter automaton, and the table each VM validates at start, for a few values. */
-  readonly pmLists: Array<{ section: number; phrases: Uint8Array[]; request: boolean }> = [];
+  readonly acIndex = new Map<string, { section: number; phrases: number; bytes: number; list: Uint8Array[]; request: boolean }>();
   /** Phase of the rule whose conditions are being compiled. */
   phase = 0;
   readonly ipIndex = new Map<string, { section: number; entries: number; bytes: number }>();
@@ -381,14 +380,13 @@ class Builder {
     const found = this.acIndex.get(key);
     const request = this.phase <= 2;
     if (found) {
-      if (request) for (const l of this.pmLists) if (l.section === found.section) l.request = true;
+      found.request ||= request;
       return found;
     }
     try {
       const b = buildAhoCorasick(phrases);
-      const r = { section: this.tw.addSection(SectionKind.AHO_CORASICK, b.payload), phrases: b.phrases.length, bytes: b.payload.length };
+      const r = { section: this.tw.addSection(SectionKind.AHO_CORASICK, b.payload), phrases: b.phrases.length, bytes: b.payload.length, list: phrases, request };
       this.acIndex.set(key, r);
-      this.pmLists.push({ section: r.section, phrases, request });
       return r;
     } catch (e) {
       if (e instanceof AhoCorasickBuildError) {
@@ -961,11 +959,11 @@ export function compileRuleSet(ir: RuleSetIR, options: CompileRuleSetOptions = {
   }
   // The phrase lists of @pm folded into the prefilter: candidate G + j for the j-th folded list (format.ts).
   const pmSections: number[] = [];
-  for (const l of b.pmLists) {
-    if (!l.request || l.phrases.length === 0 || l.phrases.some((ph) => ph.length < PM_FOLD_MIN_LENGTH)) continue;
+  for (const l of b.acIndex.values()) {
+    if (!l.request || l.list.length === 0 || l.list.some((ph) => ph.length < PM_FOLD_MIN_LENGTH)) continue;
     const owner = b.regexes.length + pmSections.length;
     pmSections.push(l.section);
-    for (const ph of l.phrases) {
+    for (const ph of l.list) {
       factorPhrases.push(ph);
       factorOwner.push(owner);
     }
