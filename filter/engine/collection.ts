@@ -195,6 +195,10 @@ export class Collection {
   entries: Array<Entry> = new Array<Entry>();
   /** Changes whenever an entry is added, removed or given a new value (see nextVersion). */
   version: u64 = nextVersion();
+  /** Changes whenever the set of keys or their positions change (an entry added, removed, or the collection
+   *  cleared), but not when an entry is given a new value: a position found for a key stays right while it holds.
+   *  (CRS updates its scores in TX far more often than it adds variables.) */
+  keysVersion: u64 = nextVersion();
   /** Key index (open addressing, linear probing): per slot, 1 + the position of the first entry of one key, or 0.
    *  Valid while `indexed`; add() extends it, removals drop it (rebuilt on the next keyed lookup). Entries with the
    *  same key are chained in order through Entry.nextSame. */
@@ -229,6 +233,7 @@ export class Collection {
       }
     }
     this.version = nextVersion();
+    this.keysVersion = this.version;
     truncate(this.entries, 0);
     this.indexed = false;
   }
@@ -255,6 +260,7 @@ export class Collection {
       e.value = value;
     } else e = new Entry(key, value);
     this.version = nextVersion();
+    this.keysVersion = this.version;
     const i = len(this.entries);
     append(this.entries, e);
     if (this.indexed) {
@@ -398,6 +404,7 @@ export class Collection {
     }
     if (w != es.length) {
       this.version = nextVersion();
+      this.keysVersion = this.version;
       this.indexed = false;
     }
     es.length = w;
@@ -413,6 +420,7 @@ export class Collection {
     }
     if (w != es.length) {
       this.version = nextVersion();
+      this.keysVersion = this.version;
       this.indexed = false;
     }
     es.length = w;

@@ -97,8 +97,9 @@ export class Engine {
   private readonly countEntries: Array<Entry | null> = new Array<Entry | null>(COUNT_ENTRIES);
   /** Per condition: KEYED_VALUE / KEYED_COUNT when evalKeyed() may evaluate it (filter/engine/keyed.ts). */
   private readonly keyed: Uint8Array;
-  /** Per keyed condition its key slot (keyed.ts keySlots); per slot, the collection version the key was last looked
-   *  up in (versions are unique across the VM's collections, and 0 is none) and the position found there (-1: absent). */
+  /** Per keyed condition its key slot (keyed.ts keySlots); per slot, the collection keys version the key was last
+   *  looked up in (Collection.keysVersion: unique across the VM's collections, and 0 is none) and the position found
+   *  there (-1: absent). A setvar that updates a score leaves the keys version, so the position stays found. */
   private readonly keySlotOf: Int32Array;
   private readonly keyFoundVersion: StaticArray<u64>;
   private readonly keyFoundAt: StaticArray<i32>;
@@ -421,10 +422,10 @@ export class Engine {
     const wp = changetype<usize>(want), wl = want.byteLength;
     const ks = unchecked(this.keySlotOf[c]);
     let first: i32;
-    if (unchecked(this.keyFoundVersion[ks]) == coll.version) first = unchecked(this.keyFoundAt[ks]);
+    if (unchecked(this.keyFoundVersion[ks]) == coll.keysVersion) first = unchecked(this.keyFoundAt[ks]);
     else {
       first = coll.indexOfHashedKey(wp, wl, rs.strHash(selArg), true);
-      unchecked((this.keyFoundVersion[ks] = coll.version));
+      unchecked((this.keyFoundVersion[ks] = coll.keysVersion));
       unchecked((this.keyFoundAt[ks] = first));
     }
     let e: Entry;

@@ -52,8 +52,8 @@ export function keyedConditions(rs: Ruleset): Uint8Array {
 
 /** The keys of keyed conditions numbered densely: per condition its key slot (-1 for the others), and the number
  *  of slots. Conditions on the same key string share a slot (Engine.evalKeyed remembers per slot where the key was
- *  found, for as long as the collection's version does not change: the ~40 paranoia-level gates of a request all
- *  read TX:DETECTION_PARANOIA_LEVEL from an unchanged TX). */
+ *  found, for as long as the collection's keys do not change (Collection.keysVersion; a score update leaves them):
+ *  the ~40 paranoia-level gates of a request all read TX:DETECTION_PARANOIA_LEVEL at the same position). */
 export class KeySlots {
   constructor(readonly slotOf: Int32Array, readonly count: i32) {}
 }
