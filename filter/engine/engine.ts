@@ -35,6 +35,7 @@ import { IpResult } from "../../rulesets/tables/format";
 import { RegexCandidates } from "../program/regexes";
 import { NAMES_FLAG, SkipPlans, conditionCandidates, skipPlans, skippableConditions } from "./skippable";
 import { KEYED_COUNT, KEYED_NO, keyedConditions, keySlots } from "./keyed";
+import { LiteralSelectors, literalSelectors } from "./selectors";
 import { PipelineTree, ROOT, pipelineTreeOf } from "./prefixes";
 import { STEP_MEMO_MIN_BYTES, runSteps } from "./steps";
 import { append, at, len, truncate, u32at } from "./raw";
@@ -116,6 +117,8 @@ export class Engine {
   private unionVersion: StaticArray<u64>;
   /** The pipelines' shared prefixes: the nodes that key every entry's transformation cache. */
   private readonly pipelines: PipelineTree;
+  /** Regex selectors that are plain words, answered without the regex (selectors.ts). */
+  private readonly literals: LiteralSelectors;
 
   constructor(rs: Ruleset) {
     this.rs = rs;
@@ -132,6 +135,7 @@ export class Engine {
     this.keyFoundVersion = new StaticArray<u64>(ks.count);
     this.keyFoundAt = new StaticArray<i32>(ks.count);
     this.exclusions = conditionsWithExclusions(rs);
+    this.literals = literalSelectors(rs);
     const slots = VARIABLE_COUNT * rs.prog.pipelineCount;
     this.unionBits = new Array<RegexCandidates | null>(slots);
     this.unionVersion = new StaticArray<u64>(slots);
@@ -714,6 +718,8 @@ export class Engine {
     if (sel == TargetSelector.KEY || sel == TargetSelector.XPATH) return eqBNoCase(this.rs.str(selArg), key);
     if (sel == TargetSelector.REGEX) {
       // compiled caseless, as ModSecurity v3 compiles selector regexes (rulesets/tables/format.ts, TARGETS)
+      const lit = this.literals.test(<i32>selArg, key);
+      if (lit >= 0) return lit != 0;
       const re = this.rs.regex(<i32>selArg);
       return re !== null && match(re, changetype<usize>(key), key.byteLength, false);
     }

@@ -129,6 +129,37 @@ SecRule ARGS "!@pm nothing" "id:6,phase:1,pass,log"
 });
 
 describe("variables and transformations", () => {
+  test("regex selectors that are plain words are answered like the regex (selectors.ts)", async () => {
+    // rules 1-5 have selectors the engine answers by comparing bytes; rules 101-105 the same patterns written so they
+    // run as regexes. Each pair must agree on every transaction, and the expected ids pin the answers themselves.
+    const l = await rules(`
+SecRule ARGS:/^pre_fix-/ "@rx ^" "id:1,phase:1,pass,log"
+SecRule ARGS:/(?:^pre_fix-)/ "@rx ^" "id:101,phase:1,pass,log"
+SecRule ARGS:/mid_/ "@rx ^" "id:2,phase:1,pass,log"
+SecRule ARGS:/(?:mid_)/ "@rx ^" "id:102,phase:1,pass,log"
+SecRule ARGS:/^st.*/ "@rx ^" "id:3,phase:1,pass,log"
+SecRule ARGS:/^(?:st).*/ "@rx ^" "id:103,phase:1,pass,log"
+SecRule ARGS:/zz_*/ "@rx ^" "id:4,phase:1,pass,log"
+SecRule ARGS:/(?:zz)_*/ "@rx ^" "id:104,phase:1,pass,log"
+SecRule &ARGS:/^pre_fix-/ "@eq 2" "id:5,phase:1,pass,log"
+SecRule &ARGS:/(?:^pre_fix-)/ "@eq 2" "id:105,phase:1,pass,log"
+SecRule ARGS|!ARGS:/^skip_/ "@rx ^" "id:6,phase:1,pass,log"
+SecRule ARGS|!ARGS:/(?:^skip_)/ "@rx ^" "id:106,phase:1,pass,log"
+`);
+    expectMatches(l, [
+      ["/?PRE_FIX-a=1&b=2", [], [1, 101, 6, 106]],
+      ["/?xpre_fix-=1", [], [6, 106]],
+      ["/?a_MID_b=1", [], [2, 102, 6, 106]],
+      ["/?mi_d=1&s=2", [], [6, 106]],
+      ["/?STx=1", [], [3, 103, 6, 106]],
+      ["/?xst=1", [], [6, 106]],
+      ["/?aZZ=1", [], [4, 104, 6, 106]],
+      ["/?z_z=1", [], [6, 106]],
+      ["/?pre_fix-=1&Pre_Fix-2=x", [], [1, 101, 5, 105, 6, 106]],
+      ["/?skip_me=1", [], []],
+      ["/?Skip_me=1&xskip_=2", [], [6, 106]],
+    ]);
+  });
   test("headers, cookies, names, count and exclusion", async () => {
     // Envoy's HTTP/1 codec lower-cases header names before the filter sees them
     const l = await rules(`
