@@ -15,6 +15,8 @@ export const AC_NO_MATCH: i32 = -1;
 export const DEFAULT_CACHE_CELLS: u32 = 16384;
 /** A cache cell not filled yet. */
 const UNFILLED: u32 = 0xffffffff;
+/** A cache cell's flag for a next state without a row (the state's index follows, shifted left by one). */
+const UNCACHED: u32 = 0x80000000;
 
 class AcLayout {
   words: u64 = 0;
@@ -180,15 +182,24 @@ export class AcMatcher {
 
   // ---- transition cache ----
   // The table's transition is a binary search of the state's labels plus a failure-link chase: tens of bounds-checked
-  // reads per byte. The hot walker (walk(): search, and the regex prefilter) instead reads a dense row cache:
-  // cell (s, class) at s * classCount + class holds, once computed (UNFILLED before), the next state's row offset
-  // (next * classCount) shifted left by one, with the low bit set when the next state has outputs — so a byte costs
-  // one add and one load on the walk's dependency chain, with no multiply and no separate output-bit lookup. Kept for
-  // the first `cachedRows` states (BFS order, so the shallow states where most input bytes land); allocated on the
-  // first walk, filled as transitions are taken; at most the cell budget of setCacheBudget (4 bytes per cell).
-  // States past the budget use stepClass().
+  // reads per byte. The hot walker (walk(): search, and the regex prefilter) instead reads a dense row cache: a row
+  // of classCount cells per cached state; cell (row, class) holds, once computed (UNFILLED before), the next state's
+  // row offset (row * classCount) shifted left by one, with the low bit set when the next state has outputs — so a
+  // byte costs one add and one load on the walk's dependency chain, with no multiply and no separate output-bit
+  // lookup. At most the cell budget of setCacheBudget (4 bytes per cell), allocated on the first walk.
+  // Which states have rows: the first half of the budget goes to the first states in BFS order (every state within
+  // a few bytes of the root, where most input bytes land, whatever the traffic); the other half to states as walks
+  // first reach them. A large automaton (CRS's prefilter has 30k states and 100 classes, its largest @pm list 45k
+  // states) has far more states than rows, and the traffic of a service keeps meeting the same deep states: before,
+  // each of those bytes took the slow transition on every request. A state met once the rows are all given out
+  // stays without one: its cell says so (UNCACHED with the state's index) and the walk steps it by stepClass().
   private cache: StaticArray<u32> | null = null;
-  private cachedRows: u32 = 0;
+  /** Per state: its row, or -1 (allocated with the cache). */
+  private rowOf: StaticArray<i32> | null = null;
+  /** Per row: its state. */
+  private stateOfRow: StaticArray<u32> | null = null;
+  private rowsUsed: u32 = 0;
+  private rowsMax: u32 = 0;
   /** Row offsets do not fit a cell (or there are no classes): walkByIndex(), no cache. */
   private byIndex: bool = false;
   private cacheBudget: u32 = DEFAULT_CACHE_CELLS;
@@ -209,17 +220,33 @@ export class AcMatcher {
     const ow = new StaticArray<u32>(<i32>words);
     for (let w: u32 = 0; w < words; w++) unchecked((ow[w] = this.outBits.u32(w << 2)));
     this.outWords = ow;
-    // cells hold row offsets << 1: automata with 2^30 offsets or more (far beyond real phrase lists) walk by index,
-    // and so does a corrupt payload without classes (no division by zero: its reads fault instead)
-    this.byIndex = this.classCount == 0 || <u64>this.stateCount * <u64>this.classCount >= (<u64>1 << 30);
+    // cells hold row offsets << 1, and UNCACHED | state << 1: automata with 2^29 offsets or states or more (far beyond
+    // real phrase lists) walk by index, and so does a corrupt payload without classes (no division by zero: its
+    // reads fault instead)
+    this.byIndex = this.classCount == 0 || <u64>this.stateCount * <u64>this.classCount >= (<u64>1 << 29);
     if (!this.byIndex && this.cacheBudget >= this.classCount) {
       let rows = this.cacheBudget / this.classCount;
       if (rows > this.stateCount) rows = this.stateCount;
-      this.cachedRows = rows;
       const cache = new StaticArray<u32>(<i32>(rows * this.classCount));
       memory.fill(changetype<usize>(cache), 0xff, <usize>cache.length << 2);
       this.cache = cache;
+      const rowOf = new StaticArray<i32>(<i32>this.stateCount);
+      memory.fill(changetype<usize>(rowOf), 0xff, <usize>this.stateCount << 2);
+      this.rowOf = rowOf;
+      this.stateOfRow = new StaticArray<u32>(<i32>rows);
+      this.rowsMax = rows;
+      // the first half (at least the root) to the shallowest states
+      const bfs = rows > 1 ? rows >>> 1 : rows;
+      for (let r: u32 = 0; r < bfs; r++) this.giveRow(r);
     }
+  }
+
+  /** Gives state s the next row (there is one left, and s has none). */
+  @inline private giveRow(s: u32): u32 {
+    const r = this.rowsUsed++;
+    unchecked((this.rowOf![<i32>s] = <i32>r));
+    unchecked((this.stateOfRow![<i32>r] = s));
+    return r;
   }
 
   /** Whether state s ends at least one phrase (after begin()). */
@@ -242,16 +269,17 @@ export class AcMatcher {
    * Returns the index after that byte, or len when no such state was reached; walkState is the state there. When
    * atomTable is not 0 (a 256-entry u64 table), walkAtoms is the OR of atomTable[byte] over the bytes walked (the
    * regex prefilter's required-byte test, gathered in the same pass). The table fields are copied to locals, so a
-   * byte costs a class load, a cache load and an output-bit load.
+   * byte costs a class load and a cache load (for a state with a row).
    */
   walk(ptr: usize, from: usize, len: usize, s: u32, atomTable: usize): usize {
     this.begin();
     if (this.byIndex) return this.walkByIndex(ptr, from, len, s, atomTable);
     const classes = changetype<usize>(this.classes);
-    const cache = changetype<usize>(this.cache); // 0 without a cache, and then limit == 0
+    const cache = changetype<usize>(this.cache); // 0 without a cache: then no state has a row
     const k = this.classCount;
-    const limit = this.cachedRows * k; // row offsets below this are cached
-    let off = s * k; // the current state's row offset (< 2^30 whenever it is compared with limit > 0)
+    // the current state: its row offset when it has a row (off >= 0), else the state itself (st)
+    let off: i32 = this.rowOffsetOf(s);
+    let st = s;
     let atoms: u64 = 0;
     let i = from;
     while (i < len) {
@@ -260,22 +288,37 @@ export class AcMatcher {
       if (atomTable != 0) atoms |= load<u64>(atomTable + (b << 3));
       const c = <u32>load<u8>(classes + b);
       let t: u32;
-      if (off < limit) {
-        const at = cache + ((<usize>(off + c)) << 2);
+      if (off >= 0) {
+        const at = cache + ((<usize>(<u32>off + c)) << 2);
         t = load<u32>(at);
         if (t == UNFILLED) {
-          t = this.cellOf(this.stepClass(off / k, c));
+          t = this.cellOf(this.stepClass(unchecked(this.stateOfRow![off / <i32>k]), c));
           store<u32>(at, t);
         }
       } else {
-        t = this.cellOf(this.stepClass(off / k, c));
+        t = this.cellOf(this.stepClass(st, c));
       }
-      off = t >>> 1;
+      if ((t & UNCACHED) != 0) {
+        st = (t & ~UNCACHED) >>> 1;
+        off = -1;
+      } else off = <i32>(t >>> 1);
       if ((t & 1) != 0) break;
     }
-    this.walkState = off / k;
+    this.walkState = off >= 0 ? unchecked(this.stateOfRow![off / <i32>k]) : st;
     this.walkAtoms = atoms;
     return i;
+  }
+
+  /** The row offset of state s (giving it a row if one is left), or -1. */
+  private rowOffsetOf(s: u32): i32 {
+    const rowOf = this.rowOf;
+    if (rowOf === null || s >= this.stateCount) return -1;
+    let r = unchecked(rowOf[<i32>s]);
+    if (r < 0) {
+      if (this.rowsUsed >= this.rowsMax) return -1;
+      r = <i32>this.giveRow(s);
+    }
+    return r * <i32>this.classCount;
   }
 
   /** walk() for an automaton whose row offsets do not fit the cache cells (no cache): by state index. */
@@ -294,9 +337,12 @@ export class AcMatcher {
     return i;
   }
 
-  /** The cache cell of a transition to state n: its row offset << 1, low bit = n has outputs. */
+  /** The cache cell of a transition to state n: its row offset << 1 (n gets a row if it has none and one is left),
+   *  else UNCACHED | n << 1; the low bit is set when n has outputs. */
   @inline private cellOf(n: u32): u32 {
-    return ((n * this.classCount) << 1) | (this.hasOutput(n) ? 1 : 0);
+    const off = this.rowOffsetOf(n);
+    const out: u32 = this.hasOutput(n) ? 1 : 0;
+    return off >= 0 ? (<u32>off << 1) | out : UNCACHED | (n << 1) | out;
   }
 
   /** One transition: the child of s labelled with the byte's class, else the same from s's failure link. */
