@@ -4,6 +4,7 @@
 // pipeline, or a prefix of pipelines, shared by many rules runs once per value and transaction.
 import { EMPTY, eqNoCase, lowerByte } from "./bytes";
 import { RegexCandidates } from "../program/regexes";
+import { FEATURES_UNKNOWN } from "../transforms/triggers";
 import { append, at, len, truncate } from "./raw";
 
 /** Clock of collection versions: every collection and every change to one takes the next value, so a version
@@ -18,6 +19,8 @@ let versionClock: u64 = 0;
  *  the output's prefilter scan. */
 export class CacheSlot {
   bits: RegexCandidates | null = null;
+  /** The byte kinds of the value (filter/transforms/triggers.ts), once computed (FEATURES_UNKNOWN before). */
+  features: u32 = FEATURES_UNKNOWN;
   /** The first slot of the same entry that held this very buffer (later steps left it unchanged, or the step memo
    *  handed it out again), whose scan this slot shares; null when the buffer is this slot's own or the entry's
    *  value. */
@@ -43,6 +46,8 @@ export class Entry {
   private unchanged: CacheSlot | null = null;
   /** Prefilter candidates of the untransformed value (the empty pipeline has no cache slot). */
   rawBits: RegexCandidates | null = null;
+  /** The byte kinds of the value (filter/transforms/triggers.ts), once computed (FEATURES_UNKNOWN before). */
+  features: u32 = FEATURES_UNKNOWN;
   /** Step memo of a long value (filter/engine/steps.ts), newest first. */
   steps: StepResult | null = null;
   /** Key index bookkeeping (Collection's hash index): the case-folded hash of the key, and the position of the
@@ -73,6 +78,7 @@ export class Entry {
     this.clearSlots();
     this.unchanged = null;
     this.rawBits = null;
+    this.features = FEATURES_UNKNOWN;
     this.steps = null;
     this.twin = null;
     this.keyHash = 0;
@@ -94,6 +100,7 @@ export class Entry {
     this.clearSlots();
     this.unchanged = null;
     this.rawBits = null;
+    this.features = FEATURES_UNKNOWN;
     this.steps = null;
   }
 

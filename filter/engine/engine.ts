@@ -38,6 +38,7 @@ import { KEYED_COUNT, KEYED_NO, keyedConditions, keySlots } from "./keyed";
 import { LiteralSelectors, literalSelectors } from "./selectors";
 import { PipelineTree, ROOT, pipelineTreeOf } from "./prefixes";
 import { STEP_MEMO_MIN_BYTES, runSteps } from "./steps";
+import { FEATURES_UNKNOWN, featuresOf } from "../transforms/triggers";
 import { append, at, len, truncate, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
@@ -494,13 +495,40 @@ export class Engine {
       slot.same = same;
       return slot;
     }
-    const pipe = this.pipe;
-    if (input == e.value) pipe.run(ids, from, ids.length, changetype<usize>(input), input.byteLength);
-    else pipe.resume(ids, from, ids.length, changetype<usize>(input), input.byteLength);
-    if (pipe.changed) return holder.store(node, tree.size, copyBytes(pipe.resultPtr, pipe.resultLen));
+    // a short value: when it holds no byte that could make one of the node's steps change it, the steps are not run
+    // (filter/transforms/triggers.ts; most steps meet values they leave alone)
+    const features = this.featuresIn(holder, base);
+    if ((features & tree.triggersOf(node)) != 0) {
+      const pipe = this.pipe;
+      if (input == e.value) pipe.run(ids, from, ids.length, changetype<usize>(input), input.byteLength);
+      else pipe.resume(ids, from, ids.length, changetype<usize>(input), input.byteLength);
+      if (pipe.changed) return holder.store(node, tree.size, copyBytes(pipe.resultPtr, pipe.resultLen));
+    }
     const slot = holder.store(node, tree.size, input);
-    if (base !== null && input != e.value) slot.same = base.same !== null ? base.same : base;
+    if (base !== null && input != e.value) {
+      slot.same = base.same !== null ? base.same : base;
+      slot.features = features;
+    }
     return slot;
+  }
+
+  /** The byte kinds of the buffer in `slot` (null: the value of `holder`, an entry holding its caches), computed
+   *  once per buffer. */
+  private featuresIn(holder: Entry, slot: CacheSlot | null): u32 {
+    if (slot === null || slot.value == holder.value) {
+      let f = holder.features;
+      if (f == FEATURES_UNKNOWN) {
+        f = featuresOf(changetype<usize>(holder.value), holder.value.byteLength);
+        holder.features = f;
+      }
+      return f;
+    }
+    let f = slot.features;
+    if (f == FEATURES_UNKNOWN) {
+      f = featuresOf(changetype<usize>(slot.value), slot.value.byteLength);
+      slot.features = f;
+    }
+    return f;
   }
 
   /** The slot whose prefilter scan serves e's value in `slot`: null for the entry's own value (its rawBits). */

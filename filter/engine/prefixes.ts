@@ -9,6 +9,7 @@
 // longest proper prefix that is a node; ROOT: the untransformed value) after the node's remaining steps.
 import { Cond, CondFlags } from "../../rulesets/tables/format";
 import { Ruleset } from "./ruleset";
+import { triggersOfSteps } from "../transforms/triggers";
 
 /** parentOf() of a node whose steps start from the untransformed value. */
 export const ROOT: i32 = -1;
@@ -19,6 +20,8 @@ export class PipelineTree {
   private readonly ids: Array<StaticArray<u8>> = new Array<StaticArray<u8>>();
   private readonly parents: Array<i32> = new Array<i32>();
   private readonly starts: Array<i32> = new Array<i32>();
+  /** Per node: the byte kinds that can make one of its own steps change a value (filter/transforms/triggers.ts). */
+  private readonly triggers: Array<u32> = new Array<u32>();
   /** Per pipeline: the node holding its result. */
   private readonly nodes: StaticArray<i32>;
   /** Per pipeline: for multiMatch pipelines, the node of each prefix (index k: the first k + 1 steps); else null. */
@@ -38,7 +41,10 @@ export class PipelineTree {
       this.ids.push(pipes[p]);
     }
     this.addSharedPrefixes(pipes, multi, byKey);
-    for (let i = 0, m = this.ids.length; i < m; i++) this.linkParent(i, byKey);
+    for (let i = 0, m = this.ids.length; i < m; i++) {
+      this.linkParent(i, byKey);
+      this.triggers.push(triggersOfSteps(this.ids[i], this.starts[i]));
+    }
     for (let p = 0; p < n; p++) {
       if (multi[p] == 0) continue;
       const ids = pipes[p];
@@ -74,6 +80,12 @@ export class PipelineTree {
 
   @inline stepsFrom(node: i32): i32 {
     return unchecked(this.starts[node]);
+  }
+
+  /** The byte kinds that can make one of the node's own steps change a value: a value holding none of them comes
+   *  out of the node unchanged. */
+  @inline triggersOf(node: i32): u32 {
+    return unchecked(this.triggers[node]);
   }
 
   /** Adds a node for every proper prefix that two pipelines continue differently, or that a multiMatch pipeline
