@@ -15,13 +15,16 @@ let versionClock: u64 = 0;
   return ++versionClock;
 }
 
-/** One transformation result of an entry's value: the output and the output's prefilter scan. Nodes of the
- *  engine's PipelineTree whose result is the same buffer (later steps left it unchanged, or the step memo handed it
- *  out again) share one slot, so the buffer is scanned once. */
+/** One transformation result of an entry's value (for one node of the engine's PipelineTree): the output and
+ *  the output's prefilter scan. */
 export class CacheSlot {
   bits: RegexCandidates | null = null;
   /** The byte kinds of the value (filter/transforms/triggers.ts), once computed (FEATURES_UNKNOWN before). */
   features: u32 = FEATURES_UNKNOWN;
+  /** The first slot of the same entry that held this very buffer (later steps left it unchanged, or the step memo
+   *  handed it out again), whose scan this slot shares; null when the buffer is this slot's own or the entry's
+   *  value. */
+  same: CacheSlot | null = null;
   constructor(readonly value: ArrayBuffer) {}
 }
 
@@ -131,13 +134,16 @@ export class Entry {
     return t === null ? null : unchecked(t[node]);
   }
 
-  /** The slot holding buffer v, null if none. */
+  /** The first slot that held buffer v (the one others with v share their scan with), null if none. */
   slotHolding(v: ArrayBuffer): CacheSlot | null {
     const t = this.slots;
     if (t === null) return null;
     for (let i = 0, n = t.length; i < n; i++) {
       const s = unchecked(t[i]);
-      if (s !== null && s.value == v) return s;
+      if (s !== null && s.value == v) {
+        const first = s.same;
+        return first !== null ? first : s;
+      }
     }
     return null;
   }
@@ -154,26 +160,13 @@ export class Entry {
     this.steps = new StepResult(input, step, output, this.steps);
   }
 
-  /** The slot table for a tree of `nodes` nodes (allocated on the first result). */
-  @inline private slotTable(nodes: i32): StaticArray<CacheSlot | null> {
+  /** Stores the result of node `node` (not cached yet) of a tree of `nodes` nodes. */
+  store(node: i32, nodes: i32, v: ArrayBuffer): CacheSlot {
     let t = this.slots;
     if (t === null || t.length != nodes) {
       t = new StaticArray<CacheSlot | null>(nodes);
       this.slots = t;
     }
-    return t;
-  }
-
-  /** Stores as the result of node `node` (not cached yet) the slot of another node whose result is the same buffer
-   *  (its scan and byte kinds are this node's too). */
-  share(node: i32, nodes: i32, s: CacheSlot): CacheSlot {
-    unchecked((this.slotTable(nodes)[node] = s));
-    return s;
-  }
-
-  /** Stores the result of node `node` (not cached yet) of a tree of `nodes` nodes. */
-  store(node: i32, nodes: i32, v: ArrayBuffer): CacheSlot {
-    const t = this.slotTable(nodes);
     let s: CacheSlot;
     if (v == this.value) {
       let u = this.unchanged;

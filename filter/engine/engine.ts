@@ -491,8 +491,9 @@ export class Engine {
       const out = runSteps(this.pipe, holder, input, ids, from);
       if (out == e.value) return holder.store(node, tree.size, out);
       const same = holder.slotHolding(out);
-      if (same !== null) return holder.share(node, tree.size, same);
-      return holder.store(node, tree.size, out);
+      const slot = holder.store(node, tree.size, out);
+      slot.same = same;
+      return slot;
     }
     // a short value: when it holds no byte that could make one of the node's steps change it, the steps are not run
     // (filter/transforms/triggers.ts; most steps meet values they leave alone)
@@ -503,9 +504,12 @@ export class Engine {
       else pipe.resume(ids, from, ids.length, changetype<usize>(input), input.byteLength);
       if (pipe.changed) return holder.store(node, tree.size, copyBytes(pipe.resultPtr, pipe.resultLen));
     }
-    // unchanged: the parent's buffer, held by the parent's slot (or the first slot that held it)
-    if (base !== null && input != e.value) return holder.share(node, tree.size, base);
-    return holder.store(node, tree.size, input);
+    const slot = holder.store(node, tree.size, input);
+    if (base !== null && input != e.value) {
+      slot.same = base.same !== null ? base.same : base;
+      slot.features = features;
+    }
+    return slot;
   }
 
   /** The byte kinds of the buffer in `slot` (null: the value of `holder`, an entry holding its caches), computed
@@ -529,12 +533,14 @@ export class Engine {
 
   /** The slot whose prefilter scan serves e's value in `slot`: null for the entry's own value (its rawBits). */
   @inline private scanOwner(e: Entry, slot: CacheSlot | null): CacheSlot | null {
-    return slot === null || slot.value == e.value ? null : slot;
+    if (slot === null || slot.value == e.value) return null;
+    const same = slot.same;
+    return same !== null ? same : slot;
   }
 
   /** The prefilter candidates of e's value in cache slot `slot` (null: the raw value), scanned once and kept with
-   *  the slot: every pipeline that yields the same buffer shares its slot, and so one scan. (Sets are never changed
-   *  after the scan.) */
+   *  the first slot that held the buffer: every pipeline that yields the same buffer shares one scan. (Sets are
+   *  never changed after the scan.) */
   private candidatesOf(e: Entry, slot: CacheSlot | null): RegexCandidates {
     const owner = this.scanOwner(e, slot);
     const holder = e.cacheHolder();
