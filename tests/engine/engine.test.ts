@@ -129,6 +129,22 @@ SecRule ARGS "!@pm nothing" "id:6,phase:1,pass,log"
 });
 
 describe("variables and transformations", () => {
+  test("a step skipped by its triggers still sees the bytes an earlier step produced (transforms/triggers.ts)", async () => {
+    // %41 holds no A-Z, so lowercase alone would be skipped on the raw value; after urlDecodeUni it reads "A". Rule 2's
+    // pipeline shares rule 1's urlDecodeUni node, so its lowercase step starts from that node's changed buffer.
+    const l = await rules(`
+SecRule ARGS "@streq a" "id:1,phase:1,pass,log,t:none,t:urlDecodeUni,t:lowercase"
+SecRule ARGS "@streq a" "id:2,phase:1,pass,log,t:none,t:urlDecodeUni,t:lowercase,t:removeWhitespace"
+SecRule ARGS "@streq %41" "id:3,phase:1,pass,log,t:none,t:lowercase"
+SecRule ARGS "@streq a" "id:4,phase:1,pass,log,t:none,t:urlDecodeUni"
+SecRule ARGS "@streq <a>" "id:5,phase:1,pass,log,t:none,t:htmlEntityDecode,t:urlDecodeUni,t:htmlEntityDecode"
+`);
+    expectMatches(l, [
+      ["/?x=%2541", [], [1, 2, 3]],
+      ["/?x=%2561", [], [1, 2, 4]],
+      ["/?x=%2526lt%253Ba%2526gt%253B", [], [5]],
+    ]);
+  });
   test("regex selectors that are plain words are answered like the regex (selectors.ts)", async () => {
     // rules 1-5 have selectors the engine answers by comparing bytes; rules 101-105 the same patterns written so they
     // run as regexes. Each pair must agree on every transaction, and the expected ids pin the answers themselves.
