@@ -443,6 +443,22 @@ export class MultipartParser {
     const blen = this.boundary.len;
     let i = 0;
     while (i < n) {
+      // The bytes of a line up to its LF, while they leave the buffer a free byte, only go into the buffer: copied
+      // in one go rather than a byte per pass through the state machine below (a file part is mostly such bytes).
+      // crlfState then follows the run's last byte, as the per-byte updates at the end of the loop would leave it.
+      const room = BUF_SIZE - 1 - this.bufLen;
+      if (room > 0) {
+        const stop = i + min(n - i, room);
+        let j = i;
+        while (j < stop && load<u8>(data + <usize>j) != 0x0a) j++;
+        if (j > i) {
+          memory.copy(buf + <usize>this.bufLen, data + <usize>i, <usize>(j - i));
+          this.bufLen += j - i;
+          this.crlfState = load<u8>(data + <usize>(j - 1)) == 0x0d ? 1 : 0;
+          i = j;
+          if (i == n) break;
+        }
+      }
       const ch = <i32>load<u8>(data + <usize>i);
       let processBuffer = false;
       if (ch == 0x0d && this.bufLen == BUF_SIZE - 1) {
