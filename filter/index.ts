@@ -490,10 +490,9 @@ class WafStream extends Context {
     eng.phase(5);
     for (let i = 0; i < eng.warnings.length; i++) log(LogLevelValues.warn, "workload-waf: " + eng.warnings[i]);
     eng.warnings.length = 0;
-    const event = buildEvent(tx, this.requestId, eng.nowMs);
-    if (event.byteLength > 0) {
-      logBytes(LogLevelValues.warn, event);
-      const rules = loggedRules(tx);
+    const rules = loggedRules(tx);
+    if (rules.length > 0) {
+      logBytes(LogLevelValues.warn, buildEvent(tx, this.requestId, eng.nowMs, rules));
       // the human lines are info: not built when the host drops info (Envoy's level above it, `waf check`)
       const human = logEnabled(LogLevelValues.info);
       for (let i = 0; i < rules.length; i++) {

@@ -180,17 +180,24 @@ export function intBytes(v: i64): ArrayBuffer {
 }
 
 function decimalBytes(v: i64): ArrayBuffer {
-  // digits of |v| written backwards into a scratch, then copied (u64: -i64.MIN fits)
+  const i = decimalDigits(v);
+  return copyBytes(DIGITS + <usize>i, 24 - i);
+}
+
+/** Scratch of decimalDigits(). */
+const DIGITS: usize = memory.data(24);
+
+/** Writes the decimal text of v at the end of DIGITS, backwards (u64: -i64.MIN fits); returns where it starts. */
+function decimalDigits(v: i64): i32 {
   const neg = v < 0;
   let u: u64 = neg ? <u64>(-v) : <u64>v;
-  const tmp = memory.data(24);
   let i = 24;
   do {
-    store<u8>(tmp + <usize>--i, <u8>(0x30 + <u32>(u % 10)));
+    store<u8>(DIGITS + <usize>--i, <u8>(0x30 + <u32>(u % 10)));
     u /= 10;
   } while (u != 0);
-  if (neg) store<u8>(tmp + <usize>--i, 0x2d);
-  return copyBytes(tmp + <usize>i, 24 - i);
+  if (neg) store<u8>(DIGITS + <usize>--i, 0x2d);
+  return i;
 }
 
 /** A growable output buffer reused across calls (macro expansion, JSON). */
@@ -230,6 +237,11 @@ export class Out {
     const p = changetype<usize>(this.buf) + <usize>this.len;
     for (let i = 0; i < n; i++) store<u8>(p + <usize>i, <u8>s.charCodeAt(i));
     this.len += n;
+  }
+  /** The decimal text of v (nothing allocated). */
+  decimal(v: i64): void {
+    const i = decimalDigits(v);
+    this.append(DIGITS + <usize>i, 24 - i);
   }
   /** A copy of the content. */
   take(): ArrayBuffer {

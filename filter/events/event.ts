@@ -35,7 +35,46 @@ export class TextSink {
   }
 
   int(v: i64): void {
-    this.out.str(v.toString());
+    this.out.decimal(v);
+  }
+
+  /** The instant `ms` (since the epoch) as Date#toISOString writes it, `YYYY-MM-DDTHH:MM:SS.mmmZ`: one per event,
+   *  written in place rather than through a Date and the strings it builds. */
+  isoTime(ms: i64): void {
+    if (ms < 0 || ms > LAST_4_DIGIT_YEAR_MS) {
+      this.ascii(new Date(ms).toISOString()); // signed 6-digit years: never a clock reading
+      return;
+    }
+    // civil date of a day count (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"), days >= 0 here
+    const days = <i32>(ms / 86_400_000);
+    const msOfDay = <i32>(ms % 86_400_000);
+    const z = days + 719_468;
+    const era = z / 146_097;
+    const doe = z - era * 146_097;
+    const yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const mp = (5 * doy + 2) / 153;
+    const day = doy - (153 * mp + 2) / 5 + 1;
+    const month = mp < 10 ? mp + 3 : mp - 9;
+    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    const out = this.out;
+    out.reserve(24);
+    const q = changetype<usize>(out.buf) + <usize>out.len;
+    putDigits(q, year, 4);
+    store<u8>(q + 4, 0x2d);
+    putDigits(q + 5, month, 2);
+    store<u8>(q + 7, 0x2d);
+    putDigits(q + 8, day, 2);
+    store<u8>(q + 10, 0x54);
+    putDigits(q + 11, msOfDay / 3_600_000, 2);
+    store<u8>(q + 13, 0x3a);
+    putDigits(q + 14, (msOfDay / 60_000) % 60, 2);
+    store<u8>(q + 16, 0x3a);
+    putDigits(q + 17, (msOfDay / 1000) % 60, 2);
+    store<u8>(q + 19, 0x2e);
+    putDigits(q + 20, msOfDay % 1000, 3);
+    store<u8>(q + 23, 0x5a);
+    out.len += 24;
   }
 
   /** At most `limit` bytes of b. */
@@ -56,28 +95,56 @@ export class TextSink {
    * Writes n chars from src: bytes, or a string's UTF-16 code units when `wide`. In place, a chunk at a time: one
    * reserve per chunk instead of a check per char, and the buffer grows with what is written (a message can quote a
    * value of megabytes), not with the worst case. Returns -1, or in the LOG form the index of the first char beyond
-   * latin1, where it stopped.
+   * latin1, where it stopped. One loop per form and width: they run per char of every event (a blocked request's
+   * event is some 2.5 KB), and a char that stands for itself takes one test there.
    */
   private write(src: usize, n: i32, wide: bool): i32 {
     const json = this.form == TextForm.JSON;
     const out = this.out;
     for (let i = 0; i < n; ) {
-      const m = min(n - i, CHUNK_CHARS);
-      out.reserve(m * MAX_CHAR_BYTES);
+      const end = i + min(n - i, CHUNK_CHARS);
+      out.reserve((end - i) * MAX_CHAR_BYTES);
       let q = changetype<usize>(out.buf) + <usize>out.len;
       const start = q;
-      for (let k = i; k < i + m; k++) {
-        const c = wide ? <i32>load<u16>(src + (<usize>k << 1)) : <i32>load<u8>(src + <usize>k);
-        if (c >= 0x100 && !json) {
-          out.len += <i32>(q - start);
-          return k;
+      if (json) {
+        if (wide) {
+          for (let k = i; k < end; k++) {
+            const c = <i32>load<u16>(src + (<usize>k << 1));
+            if (<u32>c < 0x100 && load<u8>(JSON_PLAIN + <usize>c) != 0) store<u8>(q++, <u8>c);
+            else q = putJsonChar(q, c);
+          }
+        } else {
+          for (let k = i; k < end; k++) {
+            const c = <i32>load<u8>(src + <usize>k);
+            if (load<u8>(JSON_PLAIN + <usize>c) != 0) store<u8>(q++, <u8>c);
+            else q = putJsonChar(q, c);
+          }
         }
-        q = putChar(q, c, json);
+      } else {
+        for (let k = i; k < end; k++) {
+          const c = wide ? <i32>load<u16>(src + (<usize>k << 1)) : <i32>load<u8>(src + <usize>k);
+          if (c >= 0x100) {
+            out.len += <i32>(q - start);
+            return k;
+          }
+          q = putLogChar(q, c);
+        }
       }
       out.len += <i32>(q - start);
-      i += m;
+      i = end;
     }
     return -1;
+  }
+}
+
+/** 9999-12-31T23:59:59.999Z: the last instant isoTime() writes itself. */
+const LAST_4_DIGIT_YEAR_MS: i64 = 253_402_300_799_999;
+
+/** The n lowest decimal digits of v >= 0 at q, zero-padded. */
+function putDigits(q: usize, v: i32, n: i32): void {
+  for (let k = n - 1; k >= 0; k--) {
+    store<u8>(q + <usize>k, <u8>(0x30 + v % 10));
+    v /= 10;
   }
 }
 
@@ -86,29 +153,23 @@ const CHUNK_CHARS = 4096;
 /** The most bytes one char takes: `\u00XX` in JSON form. */
 const MAX_CHAR_BYTES = 6;
 
-/** Writes one char below 0x10000 (beyond 0xff in JSON form only) at q, which has room for MAX_CHAR_BYTES; returns
- *  the position after it. */
-// @ts-ignore: decorator
-@inline function putChar(q: usize, c: i32, json: bool): usize {
-  if (!json) {
-    if (c < 0x80) {
-      store<u8>(q, <u8>c);
-      return q + 1;
-    }
-    store<u8>(q, <u8>(0xc0 | (c >> 6)));
-    store<u8>(q + 1, <u8>(0x80 | (c & 0x3f)));
+/** Per byte, 1 when it stands for itself in a JSON string: printable ASCII but `"` and `\`. */
+const JSON_PLAIN: usize = jsonPlainTable();
+
+function jsonPlainTable(): usize {
+  const t = memory.data(256);
+  for (let c = 0x20; c < 0x7f; c++) store<u8>(t + <usize>c, c == 0x22 || c == 0x5c ? 0 : 1);
+  return t;
+}
+
+/** Writes one char below 0x10000 that does not stand for itself (not JSON_PLAIN) in JSON form at q, which has room
+ *  for MAX_CHAR_BYTES: `\"`, `\\`, `\n`, `\r`, `\t`, else `\u` and four hex digits. Returns the position after it. */
+function putJsonChar(q: usize, c: i32): usize {
+  store<u8>(q, 0x5c);
+  if (c == 0x22 || c == 0x5c) {
+    store<u8>(q + 1, <u8>c);
     return q + 2;
   }
-  if (c >= 0x20 && c < 0x7f) {
-    if (c == 0x22 || c == 0x5c) {
-      store<u8>(q, 0x5c);
-      store<u8>(q + 1, <u8>c);
-      return q + 2;
-    }
-    store<u8>(q, <u8>c);
-    return q + 1;
-  }
-  store<u8>(q, 0x5c);
   if (c == 0x0a || c == 0x0d || c == 0x09) {
     store<u8>(q + 1, c == 0x0a ? 0x6e : c == 0x0d ? 0x72 : 0x74);
     return q + 2;
@@ -116,6 +177,18 @@ const MAX_CHAR_BYTES = 6;
   store<u8>(q + 1, 0x75);
   for (let k = 0; k < 4; k++) store<u8>(q + 2 + <usize>k, <u8>HEX.charCodeAt((c >> (12 - 4 * k)) & 0xf));
   return q + 6;
+}
+
+/** Writes one latin1 char in LOG form (UTF-8) at q; returns the position after it. */
+// @ts-ignore: decorator
+@inline function putLogChar(q: usize, c: i32): usize {
+  if (c < 0x80) {
+    store<u8>(q, <u8>c);
+    return q + 1;
+  }
+  store<u8>(q, <u8>(0xc0 | (c >> 6)));
+  store<u8>(q + 1, <u8>(0x80 | (c & 0x3f)));
+  return q + 2;
 }
 
 /** Longest `data` (logdata) an event carries per rule, as ModSecurity v3's error log (its limitTo(200)): logdata
@@ -128,8 +201,13 @@ function writeData(w: TextSink, m: MatchRecord): void {
   if (m.logdata.byteLength > MAX_DATA_CHARS) w.ascii("...");
 }
 
+/** loggedRules() of a transaction without matches (never changed). */
+const NO_RULES = new Array<MatchRecord>(0);
+
 /** The logging rules of the transaction, unique by id, in order of first match. */
 export function loggedRules(tx: Transaction): Array<MatchRecord> {
+  // Most transactions match nothing: then nothing is allocated to find that out.
+  if (tx.log.length == 0) return NO_RULES;
   const out = new Array<MatchRecord>();
   const seen = new Set<u32>();
   for (let i = 0; i < tx.log.length; i++) {
@@ -214,16 +292,16 @@ function intField(w: TextSink, name: string, v: i64): void {
   w.int(v);
 }
 
-/** The JSON event (ASCII), or an empty buffer when no logging rule matched. */
-export function buildEvent(tx: Transaction, requestId: string, nowMs: i64): ArrayBuffer {
-  // Most transactions match nothing: no event, and no collections built to find that out.
-  if (tx.log.length == 0) return new ArrayBuffer(0);
-  const rules = loggedRules(tx);
+/** The JSON event (ASCII) of the transaction's logging rules (loggedRules(tx)), or an empty buffer when there are
+ *  none. */
+export function buildEvent(tx: Transaction, requestId: string, nowMs: i64, rules: Array<MatchRecord>): ArrayBuffer {
   if (rules.length == 0) return new ArrayBuffer(0);
   const w = sink;
   w.out.reset();
   w.form = TextForm.JSON;
-  stringField(w, '{"@timestamp":', new Date(nowMs).toISOString());
+  w.ascii('{"@timestamp":"');
+  w.isoTime(nowMs);
+  w.ascii('"');
   stringField(w, ',"request_id":', requestId);
   stringField(w, ',"source":{"ip":', tx.clientIp);
   intField(w, ',"port_num":', tx.clientPort);

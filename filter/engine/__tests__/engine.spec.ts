@@ -139,6 +139,49 @@ describe("bytes and collections", () => {
     expect(jsonString("\r\t\x1f\x7f\u0101 ~")).toBe("\"\\r\\t\\u001f\\u007f\\u0101 ~\"");
     expect(jsonString("")).toBe("\"\"");
   });
+  it("JSON text: every byte, and every char below 0x10000, as a byte string and as a string", () => {
+    // the escape each char should get, spelled out here independently of the writer's tables
+    const want = (c: i32): string => {
+      if (c == 0x22) return "\\\"";
+      if (c == 0x5c) return "\\\\";
+      if (c == 0x0a) return "\\n";
+      if (c == 0x0d) return "\\r";
+      if (c == 0x09) return "\\t";
+      if (c >= 0x20 && c < 0x7f) return String.fromCharCode(c);
+      let h = c.toString(16);
+      while (h.length < 4) h = "0" + h;
+      return "\\u" + h;
+    };
+    let bytes = "";
+    let expected = "";
+    for (let c = 0; c < 256; c++) {
+      bytes += String.fromCharCode(c);
+      expected += want(c);
+    }
+    const b = new TextSink(new Out());
+    b.bytes(latin1(bytes));
+    expect(b.out.toLatin1()).toBe(expected);
+    const s = new TextSink(new Out());
+    s.str(bytes);
+    expect(s.out.toLatin1()).toBe(expected);
+    for (let c = 0x100; c < 0x10000; c += 0x3f) {
+      const w = new TextSink(new Out());
+      w.str("a" + String.fromCharCode(c) + "b");
+      expect(w.out.toLatin1()).toBe("a" + want(c) + "b");
+    }
+  });
+  it("an event's timestamp is Date#toISOString's text, calendar edges included", () => {
+    const day: i64 = 86_400_000;
+    const instants: i64[] = [0, 1, 999, 1000, day - 1, day, 951_782_400_000 /* 2000-02-29 */, 951_868_800_000,
+      4_107_542_400_000 /* 2100-03-01 */, 4_107_456_000_000, 1_700_000_000_000, 253_402_300_799_999];
+    // and a day-spaced walk over four centuries, each at a different time of day
+    for (let d: i64 = 0; d < 146_097; d += 37) instants.push(d * day + ((d * 7_919_993) % day));
+    for (let i = 0; i < instants.length; i++) {
+      const w = new TextSink(new Out());
+      w.isoTime(instants[i]);
+      expect(w.out.toLatin1()).toBe(new Date(instants[i]).toISOString());
+    }
+  });
   it("long text is written whole and escaped the same across the writer's chunks (4,096 chars)", () => {
     // 10,000 chars of a repeating pattern with an escaped char every 7: escapes fall on both sides of each chunk end
     let s = "";
@@ -300,7 +343,7 @@ describe("event", () => {
     m.logdata = latin1(long);
     m.file = "/r.conf";
     tx.log.push(m);
-    const ev = toLatin1(buildEvent(tx, "rid", 0));
+    const ev = toLatin1(buildEvent(tx, "rid", 0, loggedRules(tx)));
     expect(ev.includes("\"message\":\"caf\\u00e9 \\\"q\\\"\"")).toBe(true);
     expect(ev.includes("\"rule_info\":\"[id \\\"9\\\"] [msg \\\"caf\\u00e9 \\\"q\\\"\\\"]\"")).toBe(true);
     expect(ev.includes("\"data\":\"" + long.substring(0, 200) + "...\"")).toBe(true);
@@ -315,7 +358,7 @@ describe("event", () => {
     request(e, "/x?y=1");
     e.phase(1);
     expect(loggedRules(e.tx).length).toBe(1);
-    const ev = toLatin1(buildEvent(e.tx, "rid", 1700000000000));
+    const ev = toLatin1(buildEvent(e.tx, "rid", 1700000000000, loggedRules(e.tx)));
     expect(ev.includes("\"@timestamp\":\"2023-11-14T22:13:20.000Z\"")).toBe(true);
     expect(ev.includes("\"rules\":[{\"id\":7,\"message\":\"bad \\\"thing\\\"\",\"severity\":-1,\"file\":\"/t.conf\",\"line\":7,\"phase\":1,\"data\":\"\",\"disruptive\":true}]")).toBe(true);
     expect(ev.includes("\"source\":{\"ip\":\"10.0.0.1\",\"port_num\":1234}")).toBe(true);
