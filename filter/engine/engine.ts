@@ -38,7 +38,7 @@ import { KEYED_COUNT, KEYED_NO, keyedConditions, keySlots } from "./keyed";
 import { LiteralSelectors, literalSelectors } from "./selectors";
 import { PipelineTree, ROOT, pipelineTreeOf } from "./prefixes";
 import { STEP_MEMO_MIN_BYTES, runSteps } from "./steps";
-import { FEATURES_UNKNOWN, featuresOf } from "../transforms/triggers";
+import { FEATURES_UNKNOWN, F_ANY, featuresOf } from "../transforms/triggers";
 import { append, at, len, truncate, u32at } from "./raw";
 
 const NONE: u32 = <u32>REF_NONE;
@@ -496,9 +496,11 @@ export class Engine {
       return slot;
     }
     // a short value: when it holds no byte that could make one of the node's steps change it, the steps are not run
-    // (filter/transforms/triggers.ts; most steps meet values they leave alone)
-    const features = this.featuresIn(holder, base);
-    if ((features & tree.triggersOf(node)) != 0) {
+    // (filter/transforms/triggers.ts; most steps meet values they leave alone). A node with a step that always runs
+    // does not look at the bytes for that.
+    const triggers = tree.triggersOf(node);
+    const features = (triggers & F_ANY) != 0 ? FEATURES_UNKNOWN : this.featuresIn(holder, base);
+    if (features == FEATURES_UNKNOWN || (features & triggers) != 0) {
       const pipe = this.pipe;
       if (input == e.value) pipe.run(ids, from, ids.length, changetype<usize>(input), input.byteLength);
       else pipe.resume(ids, from, ids.length, changetype<usize>(input), input.byteLength);
@@ -507,7 +509,7 @@ export class Engine {
     const slot = holder.store(node, tree.size, input);
     if (base !== null && input != e.value) {
       slot.same = base.same !== null ? base.same : base;
-      slot.features = features;
+      slot.features = features; // the input's kinds, or still unknown when not needed here
     }
     return slot;
   }
