@@ -183,10 +183,11 @@ export class AcMatcher {
   // ---- transition cache ----
   // The table's transition is a binary search of the state's labels plus a failure-link chase: tens of bounds-checked
   // reads per byte. The hot walker (walk(): search, and the regex prefilter) instead reads a dense row cache: a row
-  // of classCount cells per cached state; cell (row, class) holds, once computed (UNFILLED before), the next state's
-  // row offset (row * classCount) shifted left by one, with the low bit set when the next state has outputs — so a
-  // byte costs one add and one load on the walk's dependency chain, with no multiply and no separate output-bit
-  // lookup. At most the cell budget of setCacheBudget (4 bytes per cell), allocated on the first walk.
+  // of classCount cells per cached state; cell (row, class) holds, once computed (UNFILLED before), the byte offset
+  // of the next state's row (row * classCount * 4, so its low two bits are free), with the low bit set when the next
+  // state has outputs — so a byte costs a mask, an add and a load on the walk's dependency chain (the class's column
+  // is computed beside it), with no multiply and no separate output-bit lookup. At most the cell budget of
+  // setCacheBudget (4 bytes per cell), allocated on the first walk.
   // Which states have rows: the first half of the budget goes to the first states in BFS order (every state within
   // a few bytes of the root, where most input bytes land, whatever the traffic); the other half to states as walks
   // first reach them. A large automaton (CRS's prefilter has 30k states and 100 classes, its largest @pm list 45k
@@ -220,9 +221,9 @@ export class AcMatcher {
     const ow = new StaticArray<u32>(<i32>words);
     for (let w: u32 = 0; w < words; w++) unchecked((ow[w] = this.outBits.u32(w << 2)));
     this.outWords = ow;
-    // cells hold row offsets << 1, and UNCACHED | state << 1: automata with 2^29 offsets or states or more (far beyond
-    // real phrase lists) walk by index, and so does a corrupt payload without classes (no division by zero: its
-    // reads fault instead)
+    // cells hold row byte offsets (4 per cell), and UNCACHED | state << 1: automata with 2^29 cells or states or more
+    // (far beyond real phrase lists) walk by index, and so does a corrupt payload without classes (no division by
+    // zero: its reads fault instead)
     this.byIndex = this.classCount == 0 || <u64>this.stateCount * <u64>this.classCount >= (<u64>1 << 29);
     if (!this.byIndex && this.cacheBudget >= this.classCount) {
       let rows = this.cacheBudget / this.classCount;
@@ -276,8 +277,8 @@ export class AcMatcher {
     if (this.byIndex) return this.walkByIndex(ptr, from, len, s, atomTable);
     const classes = changetype<usize>(this.classes);
     const cache = changetype<usize>(this.cache); // 0 without a cache: then no state has a row
-    const k = this.classCount;
-    // the current state: its row offset when it has a row (off >= 0), else the state itself (st)
+    const rowBytes = <i32>this.classCount << 2;
+    // the current state: its row's byte offset when it has a row (off >= 0), else the state itself (st)
     let off: i32 = this.rowOffsetOf(s);
     let st = s;
     let atoms: u64 = 0;
@@ -286,13 +287,15 @@ export class AcMatcher {
       const b = <usize>load<u8>(ptr + i);
       i++;
       if (atomTable != 0) atoms |= load<u64>(atomTable + (b << 3));
+      // the class's cell of any row: computed off the chain of dependent loads, which is cell -> row -> cell
       const c = <u32>load<u8>(classes + b);
+      const column = cache + (<usize>c << 2);
       let t: u32;
       if (off >= 0) {
-        const at = cache + ((<usize>(<u32>off + c)) << 2);
+        const at = column + <usize>off;
         t = load<u32>(at);
         if (t == UNFILLED) {
-          t = this.cellOf(this.stepClass(unchecked(this.stateOfRow![off / <i32>k]), c));
+          t = this.cellOf(this.stepClass(unchecked(this.stateOfRow![off / rowBytes]), c));
           store<u32>(at, t);
         }
       } else {
@@ -301,15 +304,15 @@ export class AcMatcher {
       if ((t & UNCACHED) != 0) {
         st = (t & ~UNCACHED) >>> 1;
         off = -1;
-      } else off = <i32>(t >>> 1);
+      } else off = <i32>(t & ~1);
       if ((t & 1) != 0) break;
     }
-    this.walkState = off >= 0 ? unchecked(this.stateOfRow![off / <i32>k]) : st;
+    this.walkState = off >= 0 ? unchecked(this.stateOfRow![off / rowBytes]) : st;
     this.walkAtoms = atoms;
     return i;
   }
 
-  /** The row offset of state s (giving it a row if one is left), or -1. */
+  /** The byte offset of state s's row in the cache (giving it a row if one is left), or -1. */
   private rowOffsetOf(s: u32): i32 {
     const rowOf = this.rowOf;
     if (rowOf === null || s >= this.stateCount) return -1;
@@ -318,7 +321,7 @@ export class AcMatcher {
       if (this.rowsUsed >= this.rowsMax) return -1;
       r = <i32>this.giveRow(s);
     }
-    return r * <i32>this.classCount;
+    return r * (<i32>this.classCount << 2);
   }
 
   /** walk() for an automaton whose row offsets do not fit the cache cells (no cache): by state index. */
@@ -337,12 +340,12 @@ export class AcMatcher {
     return i;
   }
 
-  /** The cache cell of a transition to state n: its row offset << 1 (n gets a row if it has none and one is left),
-   *  else UNCACHED | n << 1; the low bit is set when n has outputs. */
+  /** The cache cell of a transition to state n: its row's byte offset (n gets a row if it has none and one is
+   *  left), else UNCACHED | n << 1; the low bit is set when n has outputs. */
   @inline private cellOf(n: u32): u32 {
     const off = this.rowOffsetOf(n);
     const out: u32 = this.hasOutput(n) ? 1 : 0;
-    return off >= 0 ? (<u32>off << 1) | out : UNCACHED | (n << 1) | out;
+    return off >= 0 ? <u32>off | out : UNCACHED | (n << 1) | out;
   }
 
   /** One transition: the child of s labelled with the byte's class, else the same from s's failure link. */
