@@ -32,7 +32,7 @@ import { TIER_DFA } from "../regex/opcodes";
 import { detectSQLi, detectXSS } from "../libinjection/index";
 import { IdNumber, verifiedEnd, verifiedStart, verifyCreditCard, verifyIdNumber } from "../operators/verify";
 import { IpResult } from "../../rulesets/tables/format";
-import { RegexCandidates } from "../program/regexes";
+import { RegexCandidates, isCandidate } from "../program/regexes";
 import { NAMES_FLAG, SkipPlans, conditionCandidates, skipPlans, skippableConditions } from "./skippable";
 import { KEYED_COUNT, KEYED_NO, keyedConditions, keySlots } from "./keyed";
 import { LiteralSelectors, literalSelectors } from "./selectors";
@@ -576,10 +576,10 @@ export class Engine {
       const coll = tx.coll(read & (NAMES_FLAG - 1));
       if (coll !== null) {
         if (len(coll.entries) == 0) continue;
-        if (this.union(v, coll, names, pipeIdx, ids).has(ri)) return false;
+        if (isCandidate(this.union(v, coll, names, pipeIdx, ids), ri)) return false;
       } else if (!names) {
         const e = tx.scalar(v);
-        if (e !== null && this.candidatesOf(e, this.transformed(e, pipeIdx, ids)).has(ri)) return false;
+        if (e !== null && isCandidate(this.candidatesOf(e, this.transformed(e, pipeIdx, ids)), ri)) return false;
       }
     }
     return true;
@@ -594,14 +594,14 @@ export class Engine {
       u = this.rs.regexSet.newCandidates();
       unchecked((this.unionBits[k] = u));
     }
-    const words = u.words;
+    const words = u;
     const nw = words.length;
     for (let w = 0; w < nw; w++) unchecked((words[w] = 0));
     const es = coll.entries;
     for (let i = 0, n = es.length; i < n; i++) {
       let e = unchecked(es[i]);
       if (names) e = e.asName();
-      const cw = this.candidatesOf(e, this.transformed(e, pipeIdx, ids)).words;
+      const cw = this.candidatesOf(e, this.transformed(e, pipeIdx, ids));
       if (cw.length != nw) return this.rs.regexSet.newCandidates(); // cannot happen (one regex set); fail open
       for (let w = 0; w < nw; w++) unchecked((words[w] |= unchecked(cw[w])));
     }
@@ -1067,7 +1067,7 @@ export class Engine {
       if (set.get(ri).tier == TIER_DFA) return true;
       c = this.candidatesOf(e, slot); // val is e's value in that slot
     }
-    return c.has(ri);
+    return isCandidate(c, ri);
   }
 
   private operator(c: i32, op: i32, val: ArrayBuffer, e: Entry | null, slot: CacheSlot | null, capture: bool): bool {
@@ -1105,7 +1105,7 @@ export class Engine {
         // a folded automaton (skippable.ts conditionCandidates) whose phrases the value's prefilter scan did not
         // meet cannot match: that scan serves every rule reading the value, where this walk serves this rule only
         const ci = unchecked(this.candidate[c]);
-        if (ci >= 0 && e !== null && !this.candidatesOf(e, slot).has(ci)) return false;
+        if (ci >= 0 && e !== null && !isCandidate(this.candidatesOf(e, slot), ci)) return false;
         const id = ac.search(p, <usize>n);
         if (id < 0) return false;
         if (capture) {

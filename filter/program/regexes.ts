@@ -83,25 +83,28 @@ export class RegexBuild {
 }
 
 /**
- * A reusable candidate set: one bit per regex of the directory, then one per folded @pm automaton (set after a scan
- * iff one of its phrases occurred). After a scan, bit i of a regex is set iff (regex i has no
- * prefilter factors or one of its factors occurred in the scanned value) and (it has no required bytes or the value
- * holds one of them). Allocate a few at load time when the
- * engine needs to keep the prefilter result of more than one value at a time (RegexSet has a default one).
+ * A candidate set: one bit per regex of the directory (bit i in word i >> 5), then one per folded @pm automaton (set
+ * after a scan iff one of its phrases occurred). After a scan, bit i of a regex is set iff (regex i has no prefilter
+ * factors or one of its factors occurred in the scanned value) and (it has no required bytes or the value holds one
+ * of them). The words themselves, not an object holding them: the engine keeps a set per scanned value (thousands
+ * for a large JSON body), so this is one allocation each instead of two. RegexSet has a default one.
  */
-export class RegexCandidates {
-  /** ceil(regexCount / 32) words, bit i of word i >> 5 */
-  readonly words: StaticArray<u32>;
-  constructor(regexCount: i32) {
-    this.words = new StaticArray<u32>((regexCount + 31) >>> 5);
-    // Before the first scan every regex is a candidate (sound: never skips a regex that could match).
-    for (let w = 0; w < this.words.length; w++) unchecked((this.words[w] = 0xffffffff));
-  }
-  @inline has(i: i32): bool {
-    const w = i >>> 5;
-    if (<u32>w >= <u32>this.words.length) return false;
-    return (unchecked(this.words[w]) & (<u32>1 << (<u32>i & 31))) != 0;
-  }
+export type RegexCandidates = StaticArray<u32>;
+
+/** A candidate set for n regexes and folded automata. Before the first scan every one is a candidate (sound: never
+ *  skips a regex that could match). */
+export function newCandidateSet(n: i32): RegexCandidates {
+  const words = new StaticArray<u32>((n + 31) >>> 5);
+  memory.fill(changetype<usize>(words), 0xff, <usize>words.length << 2);
+  return words;
+}
+
+/** May regex (or folded @pm) i match, by candidate set c? */
+// @ts-ignore: decorator
+@inline export function isCandidate(c: RegexCandidates, i: i32): bool {
+  const w = i >>> 5;
+  if (<u32>w >= <u32>c.length) return false;
+  return (unchecked(c[w]) & (<u32>1 << (<u32>i & 31))) != 0;
 }
 
 /** The regexes of a program, ready for filter/regex match(), and their prefilter. */
@@ -190,7 +193,7 @@ export class RegexSet {
     this.phraseSeen = new StaticArray<u32>((phrases + 31) >>> 5);
     this.seenWords = new StaticArray<i32>((phrases + 31) >>> 5);
     this.keepCache = new StaticArray<u32>((1 << KEEP_CACHE_BITS) * W);
-    this.candidates = new RegexCandidates(capturable.length + pmSections.length);
+    this.candidates = newCandidateSet(capturable.length + pmSections.length);
     const whole = new StaticArray<u8>(capturable.length);
     for (let g = 0; g < capturable.length; g++) {
       if ((records[g * REGEX_RECORD_CELLS + 2] & RegexFlags.WHOLE_VALUE) != 0) unchecked((whole[g] = 1));
@@ -239,7 +242,7 @@ export class RegexSet {
 
   /** A fresh candidate set for scanInto() (allocate at load time). */
   newCandidates(): RegexCandidates {
-    return new RegexCandidates(this.candidateCount);
+    return newCandidateSet(this.candidateCount);
   }
 
   /** The candidate bit of the @pm automaton in AHO_CORASICK section `section` when it is folded into the prefilter
@@ -261,12 +264,12 @@ export class RegexSet {
 
   /** After prefilterScan(): may regex i match the scanned value? (false only when it certainly cannot) */
   @inline regexMayMatch(i: i32): bool {
-    return this.candidates.has(i);
+    return isCandidate(this.candidates, i);
   }
 
   /** prefilterScan into a caller-owned candidate set. */
   scanInto(c: RegexCandidates, ptr: usize, len: i32): i32 {
-    const words = c.words;
+    const words = c;
     const unfactored = this.unfactored;
     if (words.length != unfactored.length) return this.failOpen(c); // a set made for another program
     for (let w = 0, e = words.length; w < e; w++) unchecked((words[w] = unchecked(unfactored[w])));
@@ -368,7 +371,7 @@ export class RegexSet {
   }
 
   private failOpen(c: RegexCandidates): i32 {
-    const words = c.words;
+    const words = c;
     for (let w = 0; w < words.length; w++) unchecked((words[w] = 0xffffffff));
     return -1;
   }
