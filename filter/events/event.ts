@@ -108,16 +108,40 @@ export class TextSink {
       const start = q;
       if (json) {
         if (wide) {
-          for (let k = i; k < end; k++) {
+          let k = i;
+          while (k < end) {
+            // four chars at a time while all four stand for themselves
+            if (k + 4 <= end) {
+              const x = load<u64>(src + (<usize>k << 1));
+              if (plainChars4(x)) {
+                store<u32>(q, <u32>(x & 0xff) | <u32>((x >> 8) & 0xff00) | <u32>((x >> 16) & 0xff0000) | <u32>((x >> 24) & 0xff000000));
+                q += 4;
+                k += 4;
+                continue;
+              }
+            }
             const c = <i32>load<u16>(src + (<usize>k << 1));
             if (<u32>c < 0x100 && load<u8>(JSON_PLAIN + <usize>c) != 0) store<u8>(q++, <u8>c);
             else q = putJsonChar(q, c);
+            k++;
           }
         } else {
-          for (let k = i; k < end; k++) {
+          let k = i;
+          while (k < end) {
+            // eight bytes at a time while all eight stand for themselves
+            if (k + 8 <= end) {
+              const x = load<u64>(src + <usize>k);
+              if (plainBytes8(x)) {
+                store<u64>(q, x);
+                q += 8;
+                k += 8;
+                continue;
+              }
+            }
             const c = <i32>load<u8>(src + <usize>k);
             if (load<u8>(JSON_PLAIN + <usize>c) != 0) store<u8>(q++, <u8>c);
             else q = putJsonChar(q, c);
+            k++;
           }
         }
       } else {
@@ -160,6 +184,37 @@ function jsonPlainTable(): usize {
   const t = memory.data(256);
   for (let c = 0x20; c < 0x7f; c++) store<u8>(t + <usize>c, c == 0x22 || c == 0x5c ? 0 : 1);
   return t;
+}
+
+// SWAR tests of a word of bytes or UTF-16 chars, per lane (the classic "has a zero byte" trick: a lane's top bit
+// survives (v - 1) & ~v only where v was 0; lanes stay independent because no lane below the first hit borrows).
+const ONES8: u64 = 0x0101010101010101;
+const HIGH8: u64 = 0x8080808080808080;
+const ONES16: u64 = 0x0001000100010001;
+const HIGH16: u64 = 0x8000800080008000;
+
+/** Whether all eight bytes of x are JSON_PLAIN: 0x20..0x7e but `"` and `\`. */
+// @ts-ignore: decorator
+@inline function plainBytes8(x: u64): bool {
+  // a byte >= 0x80, or one that adding 1 carries to 0x80 (0x7f)
+  const high = (x | (x + ONES8)) & HIGH8;
+  // a byte below 0x20: top bit set by the subtraction where it borrows
+  const low = (x - 0x20 * ONES8) & ~x & HIGH8;
+  const quote = x ^ (0x22 * ONES8);
+  const slash = x ^ (0x5c * ONES8);
+  const zero = ((quote - ONES8) & ~quote) | ((slash - ONES8) & ~slash);
+  return ((high | low | (zero & HIGH8))) == 0;
+}
+
+/** Whether all four UTF-16 chars of x are JSON_PLAIN (below 0x100 first of all). */
+// @ts-ignore: decorator
+@inline function plainChars4(x: u64): bool {
+  const high = (x | (x + ONES16 * 0x7f81)) & HIGH16; // a char >= 0x7f: adding 0x7f81 reaches 0x8000
+  const low = (x - 0x20 * ONES16) & ~x & HIGH16;
+  const quote = x ^ (0x22 * ONES16);
+  const slash = x ^ (0x5c * ONES16);
+  const zero = ((quote - ONES16) & ~quote) | ((slash - ONES16) & ~slash);
+  return ((high | low | (zero & HIGH16))) == 0;
 }
 
 /** Writes one char below 0x10000 that does not stand for itself (not JSON_PLAIN) in JSON form at q, which has room

@@ -169,6 +169,27 @@ describe("bytes and collections", () => {
       w.str("a" + String.fromCharCode(c) + "b");
       expect(w.out.toLatin1()).toBe("a" + want(c) + "b");
     }
+    // the writer takes plain runs a word at a time (8 bytes, 4 chars): each byte at each place of a 19-char text,
+    // amid plain chars, and the lane neighbours of the plain range's ends
+    for (let c = 0; c < 0x10000; c = c < 0x100 ? c + 1 : c * 3 + 1) {
+      for (let at = 0; at < 19; at++) {
+        let text = "";
+        let expect_ = "";
+        for (let j = 0; j < 19; j++) {
+          const d = j == at ? c : 0x61 + j;
+          text += String.fromCharCode(d);
+          expect_ += want(d);
+        }
+        const s = new TextSink(new Out());
+        s.str(text);
+        expect(s.out.toLatin1()).toBe(expect_);
+        if (c < 0x100) {
+          const b = new TextSink(new Out());
+          b.bytes(latin1(text));
+          expect(b.out.toLatin1()).toBe(expect_);
+        }
+      }
+    }
   });
   it("an event's timestamp is Date#toISOString's text, calendar edges included", () => {
     const day: i64 = 86_400_000;
