@@ -518,19 +518,11 @@ export class Engine {
    *  once per buffer. */
   private featuresIn(holder: Entry, slot: CacheSlot | null): u32 {
     if (slot === null || slot.value == holder.value) {
-      let f = holder.features;
-      if (f == FEATURES_UNKNOWN) {
-        f = featuresOf(changetype<usize>(holder.value), holder.value.byteLength);
-        holder.features = f;
-      }
-      return f;
+      if (holder.features == FEATURES_UNKNOWN) holder.features = featuresOf(changetype<usize>(holder.value), holder.value.byteLength);
+      return holder.features;
     }
-    let f = slot.features;
-    if (f == FEATURES_UNKNOWN) {
-      f = featuresOf(changetype<usize>(slot.value), slot.value.byteLength);
-      slot.features = f;
-    }
-    return f;
+    if (slot.features == FEATURES_UNKNOWN) slot.features = featuresOf(changetype<usize>(slot.value), slot.value.byteLength);
+    return slot.features;
   }
 
   /** The slot whose prefilter scan serves e's value in `slot`: null for the entry's own value (its rawBits). */

@@ -39,9 +39,14 @@ export class LiteralSelectors {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x5f || c == 0x2d;
 }
 
-/** The plain word of a target written "VAR:/pattern/" (pattern `^?W(.*)?` or `^?Wc*`, c a word byte),
- *  lowercased, with whether it is anchored; null for any other text. */
-export function plainWordOf(raw: ArrayBuffer): ArrayBuffer | null {
+/** A plain-word selector: its word, lowercased, and whether the pattern anchors it at the key's start. */
+class PlainWord {
+  constructor(readonly word: ArrayBuffer, readonly anchored: bool) {}
+}
+
+/** The plain word of a target written "VAR:/pattern/" (pattern `^?W(.*)?` or `^?Wc*`, c a word byte); null for any
+ *  other text. */
+function plainWordOf(raw: ArrayBuffer): PlainWord | null {
   const p = changetype<usize>(raw), n = raw.byteLength;
   let colon = 0;
   while (colon < n && load<u8>(p + <usize>colon) != 0x3a) colon++;
@@ -55,14 +60,13 @@ export function plainWordOf(raw: ArrayBuffer): ArrayBuffer | null {
     if (c == 0x2e || wordByte(c)) e -= 2; // `.*` or `c*`: may match nothing
   }
   if (s >= e) return null;
-  const out = new ArrayBuffer(e - s + 1); // the word, then 1 when anchored
+  const word = new ArrayBuffer(e - s);
   for (let i = s; i < e; i++) {
     const c = <u32>load<u8>(p + <usize>i);
     if (!wordByte(c)) return null;
-    store<u8>(changetype<usize>(out) + <usize>(i - s), <u8>lowerByte(c));
+    store<u8>(changetype<usize>(word) + <usize>(i - s), <u8>lowerByte(c));
   }
-  store<u8>(changetype<usize>(out) + <usize>(e - s), anchored ? 1 : 0);
-  return out;
+  return new PlainWord(word, anchored);
 }
 
 /** Finds the plain-word selectors of a rule set's targets (once per VM). */
@@ -78,9 +82,8 @@ export function literalSelectors(rs: Ruleset): LiteralSelectors {
     if (<u32>ri >= <u32>n) continue;
     const found = plainWordOf(rs.str(t[i * TARGET_CELLS + Target.RAW]));
     if (found === null) continue;
-    const wl = found.byteLength - 1;
-    unchecked((words[ri] = found.slice(0, wl)));
-    unchecked((anchored[ri] = load<u8>(changetype<usize>(found) + <usize>wl)));
+    unchecked((words[ri] = found.word));
+    unchecked((anchored[ri] = found.anchored ? 1 : 0));
   }
   return new LiteralSelectors(words, anchored);
 }
