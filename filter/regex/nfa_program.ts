@@ -50,6 +50,39 @@ export class NfaProgram {
     return this.ops.length;
   }
 
+  /** The bytes a match can begin with (8 words), or null when the program can match without consuming a byte:
+   *  computed on first use (startBytes()), from the instructions reachable from `start` without consuming. */
+  private starts: StaticArray<u32> | null = null;
+  private startsKnown: bool = false;
+
+  /** See `starts`. Assertions and look-arounds are passed as if they held (a superset: only a byte outside it is
+   *  certain not to begin a match). `validate()` must have passed. */
+  startBytes(): StaticArray<u32> | null {
+    if (this.startsKnown) return this.starts;
+    this.startsKnown = true;
+    const n = this.ops.length;
+    const seen = new StaticArray<u8>(n);
+    const stack = new Array<i32>();
+    const set = new StaticArray<u32>(8);
+    stack.push(this.start);
+    while (stack.length > 0) {
+      const pc = stack.pop();
+      if (unchecked(seen[pc]) != 0) continue;
+      unchecked((seen[pc] = 1));
+      const op = unchecked(this.ops[pc]);
+      if (op == OP_MATCH) return null; // the empty string matches here: every position can begin a match
+      if (op == OP_BYTE) {
+        const base = unchecked(this.arg[pc]) << 3;
+        for (let w = 0; w < 8; w++) unchecked((set[w] |= this.sets[base + w]));
+      } else {
+        if (op == OP_SPLIT) stack.push(unchecked(this.out1[pc]));
+        stack.push(unchecked(this.out[pc]));
+      }
+    }
+    this.starts = set;
+    return set;
+  }
+
   /** Longest sequence of look `l`. */
   lookMaxLen(l: i32): i32 {
     let m = 0;

@@ -195,7 +195,18 @@ export function pikeSearch(prog: NfaProgram, ptr: usize, len: i32, from: i32 = 0
   let nCaps = capsB;
   let cGen = ++gen;
   let cCount = 0;
+  // A new thread at a position whose byte cannot begin a match dies at that byte: with no thread alive, the search
+  // moves straight to the next byte that can (for CRS's large alternations the start closure is hundreds of
+  // instructions, and most bytes of a value begin nothing).
+  const starts = prog.startBytes();
   for (let i = from; i <= len; i++) {
+    if (starts !== null && cCount == 0 && !matched) {
+      while (i < len && !setHas(starts, 0, <u32>load<u8>(ptr + <usize>i))) {
+        if (anchored) return false;
+        i++;
+      }
+      if (i == len) break; // nothing consumed is no match: the program cannot match the empty string
+    }
     if (!matched && (i == from || !anchored)) {
       for (let s = 0; s < slots; s++) unchecked((cur[s] = -1));
       lStamp = cStamp;
